@@ -1,0 +1,113 @@
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import TrustmarkCore
+
+/// The assembled server: the Hummingbird application plus the parts the command line and the tests
+/// need to reach (storage, clock, services, the route table).
+public struct TrustmarkApp: Sendable {
+    public let application: Application<RouterResponder<AppRequestContext>>
+    public let config: AppConfig
+    public let storage: Storage
+    public let clock: any TrustmarkClock
+    public let routes: RouteTable
+    let users: UsersService
+    let accounts: AccountsService
+
+    /// On an empty database, a one-time link for creating the first administrator.
+    public func firstAdministratorLink() async throws -> String? {
+        try await users.prepareFirstAdministratorLink()
+    }
+
+    /// Creates an active account (the `users create` command).
+    public func createUser(email: String, name: String, role: Role, organisation: String?, password: String) async throws -> String {
+        try await users.create(email: email, name: name, role: role, organisation: organisation, password: password).email
+    }
+
+    /// The message of an `AppError` or `FormErrors` in English, for the command line.
+    public func describe(_ error: any Error) -> String {
+        if let errors = error as? FormErrors {
+            return errors.problems.map { "\($0.field ?? "input"): \(accounts.localizer.text($0.messageKey, .en, $0.arguments))" }.joined(separator: "\n")
+        }
+        if let error = error as? AppError {
+            return (error.field.map { "\($0): " } ?? "") + accounts.localizer.text(error.messageKey, .en, error.arguments)
+        }
+        return String(describing: error)
+    }
+}
+
+/// The process-wide metrics registry; swift-metrics can be bootstrapped only once per process.
+enum MetricsRegistry {
+    static let shared: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+}
+
+/// Builds the whole server from a validated configuration: storage (connected and migrated), clock,
+/// texts and templates, services, routes, middleware. Every dependency is passed explicitly.
+public func buildApplication(config: AppConfig, migrate: Bool = true) async throws -> TrustmarkApp {
+    var logger = Logger(label: "trustmark")
+    logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
+
+    let storage = try Storage(location: config.database, logger: logger)
+    do {
+        try await storage.checkConnection()
+        try await storage.prepareConnection()
+        if migrate { try await storage.migrate() }
+    } catch {
+        await storage.shutdown()
+        throw error
+    }
+
+    let clock: any TrustmarkClock = config.fixedClockStart.map { SettableClock($0) } ?? SystemClock()
+    let localizer = try Localizer(directory: config.resourcesDirectory + "/Resources/Locales")
+    let renderer = try await Renderer(templatesDirectory: config.resourcesDirectory + "/Resources/Templates", localizer: localizer,
+                                      organisationName: localizer.text("site_name", .fallback))
+    let outbox = MailOutbox(directory: config.isProduction ? nil : config.dataDirectory + "/mail", fromAddress: "no-reply@\(URL(string: config.baseURL)?.host ?? "localhost")")
+    let accounts = AccountsService(storage: storage, clock: clock, outbox: outbox, localizer: localizer, baseURL: config.baseURL,
+                                   bcryptCost: config.environment == .testing ? 4 : 12)
+    let users = UsersService(accounts: accounts)
+
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: WebMiddleware(renderer: renderer, config: config))
+    router.add(middleware: FileMiddleware(config.resourcesDirectory + "/Public", urlBasePath: "/public", cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(3600)])]), searchForIndexHtml: false, logger: logger))
+    router.add(middleware: IdentityMiddleware(storage: storage, clock: clock))
+
+    let routes = RouteTable(router: router, environment: config.environment)
+    let accountsController = AccountsController(accounts: accounts, users: users, renderer: renderer, secureCookies: config.usesHTTPS)
+    HomeController(storage: storage, renderer: renderer).register(on: routes)
+    accountsController.register(on: routes)
+    UsersController(users: users, renderer: renderer, accountsController: accountsController).register(on: routes)
+    AccountsAPI(accounts: accounts, users: users).register(on: routes)
+    let openAPI = OpenAPIDocumentCache(routes: routes, baseURL: config.baseURL)
+    OperationsController(storage: storage, clock: clock, metrics: MetricsRegistry.shared, openAPI: { openAPI.data }).register(on: routes)
+
+    let application = Application(
+        router: router,
+        configuration: .init(address: .hostname(config.hostname, port: config.port), serverName: "Trustmark"),
+        services: [storage],
+        logger: logger)
+    return TrustmarkApp(application: application, config: config, storage: storage, clock: clock, routes: routes, users: users, accounts: accounts)
+}
+
+/// The API description, built once on first request (after every route is registered).
+final class OpenAPIDocumentCache: Sendable {
+    private let routes: RouteTable
+    private let baseURL: String
+    init(routes: RouteTable, baseURL: String) {
+        self.routes = routes
+        self.baseURL = baseURL
+    }
+
+    var data: Data { OpenAPIDocument.build(routes: routes.specs, baseURL: baseURL, version: TrustmarkVersion.current) }
+}
+
+public enum TrustmarkVersion {
+    public static let current = "0.1.0"
+}

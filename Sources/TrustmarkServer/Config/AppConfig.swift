@@ -1,0 +1,118 @@
+import Configuration
+import Foundation
+import TrustmarkCore
+
+/// How this instance runs. `production` hides developer helpers such as the settable clock.
+public enum RunEnvironment: String, Sendable, CaseIterable {
+    case development, production, testing
+}
+
+/// Every setting the server needs, read once at start-up and validated there, so that a wrong value
+/// stops the server with one line instead of surfacing later in a request.
+public struct AppConfig: Sendable {
+    public var hostname: String
+    public var port: Int
+    public var database: DatabaseLocation
+    public var schemePath: String
+    public var environment: RunEnvironment
+    public var baseURL: String
+    /// `nil`: the system clock. A date: a settable clock starting there (never in production).
+    public var fixedClockStart: Date?
+    /// The project directory holding `Resources/`, `Public/` and `Schemes/`.
+    public var resourcesDirectory: String
+    /// Where files the server writes live (SQLite file, mail copies).
+    public var dataDirectory: String
+    public var logLevel: String
+
+    public var isProduction: Bool { environment == .production }
+    public var usesHTTPS: Bool { baseURL.lowercased().hasPrefix("https://") }
+
+    /// The configuration key for each setting; with the environment provider `trustmark.port`
+    /// reads `TRUSTMARK_PORT`, `database.url` reads `DATABASE_URL`.
+    public enum Key {
+        public static let hostname: ConfigKey = "trustmark.hostname"
+        public static let port: ConfigKey = "trustmark.port"
+        public static let databaseURL: ConfigKey = "database.url"
+        public static let scheme: ConfigKey = "trustmark.scheme"
+        public static let environment: ConfigKey = "trustmark.env"
+        public static let baseURL: ConfigKey = "trustmark.base.url"
+        public static let clock: ConfigKey = "trustmark.clock"
+        public static let resources: ConfigKey = "trustmark.resources"
+        public static let data: ConfigKey = "trustmark.data"
+        public static let logLevel: ConfigKey = "log.level"
+    }
+
+    /// Reads and validates every setting. Relative paths are taken from the current directory.
+    public static func load(from reader: ConfigReader, workingDirectory: String = FileManager.default.currentDirectoryPath) throws(ConfigError) -> AppConfig {
+        let environmentText = reader.string(forKey: Key.environment, default: "development")
+        guard let environment = RunEnvironment(rawValue: environmentText.lowercased()) else {
+            throw ConfigError(setting: "TRUSTMARK_ENV", message: "'\(environmentText)' is not one of development, production, testing")
+        }
+        let hostname = reader.string(forKey: Key.hostname, default: "127.0.0.1")
+        guard !hostname.isEmpty, !hostname.contains(" ") else {
+            throw ConfigError(setting: "--hostname / TRUSTMARK_HOSTNAME", message: "'\(hostname)' is not a host name or address")
+        }
+        let portText = reader.string(forKey: Key.port, default: "8080")
+        guard let port = Int(portText), (0...65535).contains(port) else {
+            throw ConfigError(setting: "--port / TRUSTMARK_PORT", message: "'\(portText)' is not a port number (0-65535)")
+        }
+        let resources = try resolveResources(reader.string(forKey: Key.resources), workingDirectory: workingDirectory)
+        let dataDirectory = DatabaseLocation.absolute(reader.string(forKey: Key.data, default: "data"), base: workingDirectory)
+        let database = try DatabaseLocation.parse(reader.string(forKey: Key.databaseURL, isSecret: true), relativeTo: workingDirectory)
+
+        let schemeRaw = reader.string(forKey: Key.scheme) ?? (resources as NSString).appendingPathComponent("Schemes/default.yaml")
+        let schemePath = DatabaseLocation.absolute(schemeRaw, base: workingDirectory)
+        guard FileManager.default.isReadableFile(atPath: schemePath) else {
+            throw ConfigError(setting: "--scheme / TRUSTMARK_SCHEME", message: "cannot read scheme file \(schemePath)")
+        }
+
+        let baseURL = reader.string(forKey: Key.baseURL) ?? "http://\(hostname):\(port)"
+        guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
+            throw ConfigError(setting: "TRUSTMARK_BASE_URL", message: "'\(baseURL)' is not an http:// or https:// address")
+        }
+
+        var fixedClockStart: Date?
+        if let clock = reader.string(forKey: Key.clock), clock != "system" {
+            guard clock.hasPrefix("fixed:") else {
+                throw ConfigError(setting: "TRUSTMARK_CLOCK", message: "use 'system' or 'fixed:2026-12-24T10:00:00Z'")
+            }
+            guard environment != .production else {
+                throw ConfigError(setting: "TRUSTMARK_CLOCK", message: "a fixed clock is not allowed when TRUSTMARK_ENV=production")
+            }
+            guard let date = ISO8601DateFormatter().date(from: String(clock.dropFirst("fixed:".count))) else {
+                throw ConfigError(setting: "TRUSTMARK_CLOCK", message: "'\(clock.dropFirst(6))' is not an ISO 8601 time such as 2026-12-24T10:00:00Z")
+            }
+            fixedClockStart = date
+        }
+        let logLevel = reader.string(forKey: Key.logLevel, default: environment == .testing ? "warning" : "info").lowercased()
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw ConfigError(setting: "LOG_LEVEL", message: "'\(logLevel)' is not a log level (trace, debug, info, notice, warning, error, critical)")
+        }
+        return AppConfig(
+            hostname: hostname, port: port, database: database, schemePath: schemePath,
+            environment: environment, baseURL: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL,
+            fixedClockStart: fixedClockStart, resourcesDirectory: resources, dataDirectory: dataDirectory, logLevel: logLevel)
+    }
+
+    /// The project directory: the one given, else the working directory if it holds the templates,
+    /// else the checkout this binary was built from (so `swift run` and `swift test` work anywhere).
+    static func resolveResources(_ given: String?, workingDirectory: String) throws(ConfigError) -> String {
+        let marker = "Resources/Templates"
+        func holdsTemplates(_ dir: String) -> Bool {
+            var isDir: ObjCBool = false
+            return FileManager.default.fileExists(atPath: (dir as NSString).appendingPathComponent(marker), isDirectory: &isDir) && isDir.boolValue
+        }
+        if let given {
+            let path = DatabaseLocation.absolute(given, base: workingDirectory)
+            guard holdsTemplates(path) else {
+                throw ConfigError(setting: "TRUSTMARK_RESOURCES", message: "\(path) holds no \(marker) directory")
+            }
+            return path
+        }
+        if holdsTemplates(workingDirectory) { return workingDirectory }
+        let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().path
+        if holdsTemplates(checkout) { return checkout }
+        throw ConfigError(setting: "TRUSTMARK_RESOURCES", message: "no \(marker) directory in \(workingDirectory); run from the project directory or set TRUSTMARK_RESOURCES")
+    }
+}

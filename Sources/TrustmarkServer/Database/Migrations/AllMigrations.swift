@@ -1,0 +1,10 @@
+import FluentKit
+
+/// Every migration, in the order it runs. Append only: a shipped migration is never edited, since
+/// databases in the field have already run it.
+enum AllMigrations {
+    static let ordered: [any Migration] = [
+        M0001CreateAccounts(),
+        M0002CreateRecord(),
+    ]
+}

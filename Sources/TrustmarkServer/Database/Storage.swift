@@ -1,0 +1,102 @@
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+import ServiceLifecycle
+
+/// FluentKit's databases wired for this application: the driver chosen from `DATABASE_URL`, the
+/// migrations, and a shutdown that runs with the service lifecycle. About the size of the glue that
+/// hummingbird-fluent offers, written for our two drivers only.
+public final class Storage: Service, Sendable {
+    public let databases: Databases
+    public let location: DatabaseLocation
+    private let logger: Logger
+
+    public init(location: DatabaseLocation, logger: Logger) throws {
+        self.location = location
+        self.logger = logger
+        self.databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
+        switch location {
+        case .sqlite(let path):
+            let directory = (path as NSString).deletingLastPathComponent
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw ConfigError(setting: "DATABASE_URL", message: "cannot create directory \(directory) for the SQLite file: \(error.localizedDescription)")
+            }
+            databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+        case .sqliteInMemory:
+            databases.use(.sqlite(.init(storage: .memory(identifier: UUID().uuidString)), sqlLogLevel: .debug), as: .sqlite)
+        case .postgres(let pg):
+            var configuration = SQLPostgresConfiguration(
+                hostname: pg.host, port: pg.port, username: pg.username, password: pg.password,
+                database: pg.database, tls: pg.requireTLS ? .require(try .init(configuration: .clientDefault)) : .disable)
+            configuration.searchPath = pg.searchPath
+            databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(10), encodingContext: .default, decodingContext: .default, sqlLogLevel: .debug), as: .psql)
+        }
+    }
+
+    /// A database handle for one unit of work.
+    public var db: any Database {
+        databases.database(logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())!
+    }
+
+    public var sql: any SQLDatabase { db as! any SQLDatabase }
+
+    /// Checks that the database answers; start-up calls this so a wrong URL fails with one clear line.
+    public func checkConnection() async throws {
+        do {
+            try await sql.raw("SELECT 1").run()
+        } catch {
+            throw ConfigError(setting: "DATABASE_URL", message: "cannot reach the database at \(location.redacted): \(Self.describe(error))")
+        }
+    }
+
+    /// Settings that make SQLite safe for a web server: WAL lets readers work beside the writer, and
+    /// `synchronous=FULL` keeps a committed transaction through a power cut.
+    public func prepareConnection() async throws {
+        guard case .sqlite = location else { return }
+        try await sql.raw("PRAGMA journal_mode=WAL").run()
+        try await sql.raw("PRAGMA synchronous=FULL").run()
+        try await sql.raw("PRAGMA busy_timeout=5000").run()
+    }
+
+    /// Brings the schema up to date; returns the names of the migrations that ran.
+    @discardableResult
+    public func migrate() async throws -> [String] {
+        let migrations = Migrations()
+        for migration in AllMigrations.ordered { migrations.add(migration) }
+        let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
+        try await migrator.setupIfNeeded().get()
+        let pending = try await migrator.previewPrepareBatch().get().map { $0.0.name }
+        try await migrator.prepareBatch().get()
+        return pending
+    }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await databases.shutdownAsync()
+    }
+
+    /// Stops the drivers when the instance is used without the service lifecycle (CLI, tests).
+    public func shutdown() async {
+        await databases.shutdownAsync()
+    }
+
+    static func describe(_ error: any Error) -> String {
+        let text = String(reflecting: error)
+        // PSQLError hides its cause behind a generic description; the reflection names it.
+        if let range = text.range(of: "underlying: ") { return String(text[range.upperBound...].prefix(200)) }
+        return String(text.prefix(300))
+    }
+}
+
+extension DatabaseLocation.PostgresLocation {
+    /// Tests give each case its own schema; an operator never sets this.
+    public var searchPath: [String]? { schema.map { [$0] } }
+}

@@ -1,0 +1,83 @@
+import FluentKit
+import Foundation
+import Hummingbird
+import TrustmarkCore
+
+struct HomePage: Encodable, Sendable {
+    let chrome: PageChrome
+    let signedIn: Bool
+    let homeLink: String?
+}
+
+struct DashboardPage: Encodable, Sendable {
+    struct Tile: Encodable, Sendable {
+        let label: String
+        let value: String
+        let href: String?
+    }
+
+    let chrome: PageChrome
+    let greeting: String
+    let tiles: [Tile]
+}
+
+struct OutboxPage: Encodable, Sendable {
+    struct Row: Encodable, Sendable {
+        let at: String
+        let recipient: String
+        let subject: String
+        let kind: String
+        let body: String
+    }
+
+    let chrome: PageChrome
+    let rows: [Row]
+}
+
+/// The public front page and each role's home page.
+struct HomeController: Sendable {
+    let storage: Storage
+    let renderer: Renderer
+
+    func register(on routes: RouteTable) {
+        routes.get("/", .everyone) { _, context in
+            let home = context.role.map { $0.isStaff ? "/staff" : "/portal" }
+            return renderer.render("home/index", HomePage(chrome: renderer.chrome(context, titleKey: "home_title", path: "/"), signedIn: context.identity != nil, homeLink: home), context: context)
+        }
+        routes.get("/staff", .roles(Role.staff)) { _, context in
+            let t = { (key: String) in renderer.localizer.text(key, context.locale) }
+            var tiles: [DashboardPage.Tile] = []
+            if context.role == .admin {
+                let users = try await User.query(on: storage.db).count()
+                let pending = try await User.query(on: storage.db).filter(\.$passwordHash == nil).count()
+                tiles.append(.init(label: t("dashboard_users"), value: "\(users)", href: "/staff/users"))
+                tiles.append(.init(label: t("dashboard_invited"), value: "\(pending)", href: "/staff/users"))
+                tiles.append(.init(label: t("dashboard_outbox"), value: "\(try await OutboxMessage.query(on: storage.db).count())", href: "/staff/outbox"))
+            }
+            return dashboard(context, tiles: tiles, path: "/staff")
+        }
+        routes.get("/portal", .roles([.member])) { _, context in
+            let t = { (key: String) in renderer.localizer.text(key, context.locale) }
+            var tiles: [DashboardPage.Tile] = []
+            if let organisationID = context.identity?.organisationID, let organisation = try await Organisation.find(organisationID, on: storage.db) {
+                let colleagues = try await User.query(on: storage.db).filter(\.$organisation.$id == organisationID).count()
+                tiles.append(.init(label: t("dashboard_organisation"), value: organisation.name, href: nil))
+                tiles.append(.init(label: t("dashboard_colleagues"), value: "\(colleagues)", href: "/users/invite"))
+            }
+            return dashboard(context, tiles: tiles, path: "/portal")
+        }
+        routes.get("/staff/outbox", .roles([.admin])) { _, context in
+            let messages = try await OutboxMessage.query(on: storage.db).sort(\.$createdAt, .descending).limit(100).all()
+            let formatter = ISO8601DateFormatter()
+            let rows = messages.map { OutboxPage.Row(at: formatter.string(from: $0.createdAt), recipient: $0.recipient, subject: $0.subject, kind: $0.kind, body: $0.body) }
+            return renderer.render("home/outbox", OutboxPage(chrome: renderer.chrome(context, titleKey: "outbox_title", path: "/staff/outbox"), rows: rows), context: context)
+        }
+    }
+
+    private func dashboard(_ context: AppRequestContext, tiles: [DashboardPage.Tile], path: String) -> Response {
+        let name = context.identity?.displayName ?? ""
+        let page = DashboardPage(chrome: renderer.chrome(context, titleKey: path == "/staff" ? "staff_title" : "portal_title", path: path),
+                                 greeting: renderer.localizer.text("dashboard_greeting", context.locale, ["name": name]), tiles: tiles)
+        return renderer.render("home/dashboard", page, context: context)
+    }
+}

@@ -1,0 +1,37 @@
+import FluentKit
+import Foundation
+import TrustmarkCore
+
+/// Appends to the record of decisions. Always called inside the transaction that makes the change,
+/// so a change without its record (or a record of a change that did not happen) cannot exist.
+enum Record {
+    struct Actor: Sendable {
+        let userID: UUID?
+        let role: String
+
+        static let system = Actor(userID: nil, role: "system")
+        static let commandLine = Actor(userID: nil, role: "cli")
+
+        init(userID: UUID?, role: String) {
+            self.userID = userID
+            self.role = role
+        }
+
+        init(_ identity: Identity) {
+            self.init(userID: identity.userID, role: identity.role.rawValue)
+        }
+    }
+
+    static func append(on db: any Database, at: Date, actor: Actor, action: String, subjectType: String, subjectID: String,
+                       before: [String: String]? = nil, after: [String: String]? = nil) async throws {
+        let entry = AuditEntry(at: at, actorID: actor.userID, actorRole: actor.role, action: action, subjectType: subjectType,
+                               subjectID: subjectID, before: before.map(encode), after: after.map(encode))
+        try await entry.create(on: db)
+    }
+
+    private static func encode(_ values: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(values)) ?? Data(), as: UTF8.self)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Hummingbird
+import Logging
+import TrustmarkCore
+
+/// The signed-in person a request acts for, and how they proved it.
+public struct Identity: Sendable {
+    public enum Proof: Sendable { case session, bearerToken }
+
+    public let userID: UUID
+    public let email: String
+    public let displayName: String
+    public let role: Role
+    public let organisationID: UUID?
+    public let proof: Proof
+    /// The digest of the session or API token, so logout can end exactly this one.
+    public let credentialDigest: String
+}
+
+/// What every handler knows about the request beyond the HTTP message.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var identity: Identity?
+    public var locale: AppLocale = .fallback
+    /// Set when the browser sent a session cookie that has run out, so the login page can say so.
+    public var sessionExpired = false
+    /// The double-submit token every form must echo back.
+    public var csrfToken = ""
+
+    public init(source: Source) {
+        self.coreContext = .init(source: source)
+    }
+
+    public var role: Role? { identity?.role }
+
+    public var requestDecoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+
+    public var responseEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+
+    /// Form posts and JSON bodies beyond this are refused with 413 before they are read whole.
+    public var maxUploadSize: Int { 1024 * 1024 }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Hummingbird
+import TrustmarkCore
+
+/// A posted HTML form, already checked against the CSRF cookie.
+struct FormInput: Sendable {
+    let fields: [String: String]
+
+    static let maximumBody = 64 * 1024
+
+    static func parse(_ request: Request, context: AppRequestContext) async throws -> FormInput {
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        guard contentType.hasPrefix("application/x-www-form-urlencoded") else { throw AppError.unsupportedMediaType }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: maximumBody)
+        } catch {
+            throw AppError.tooLarge
+        }
+        let text = String(buffer: buffer)
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let decode = { (s: Substring) in String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            guard let name = parts.first.map(decode), !name.isEmpty else { continue }
+            fields[name] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        guard let sent = fields["_csrf"], !context.csrfToken.isEmpty, sent == context.csrfToken else {
+            throw AppError.badCSRF
+        }
+        return FormInput(fields: fields)
+    }
+
+    /// A trimmed text field, checked for presence and length; problems are collected in `errors`.
+    func text(_ name: String, required: Bool = true, maxLength: Int, errors: inout FormErrors) -> String {
+        let value = (fields[name] ?? "").trimmingWhitespace()
+        if required, value.isEmpty {
+            errors.add(.invalid(name, "validation_required"))
+        } else if value.count > maxLength {
+            errors.add(.invalid(name, "validation_too_long", ["max": "\(maxLength)"]))
+        }
+        return value
+    }
+
+    /// A password exactly as typed (spaces count).
+    func password(_ name: String) -> String { fields[name] ?? "" }
+
+    /// What to put back into the form after an error: everything typed except secrets.
+    var echo: [String: String] {
+        fields.filter { !$0.key.hasPrefix("_") && !$0.key.lowercased().contains("password") }
+    }
+}
+
+/// JSON request and response bodies for `/api/v1`.
+enum JSONBody {
+    static let maximumBody = 256 * 1024
+
+    /// Decodes the body; broken JSON is a 400, a missing or mistyped field a 422 naming the field.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext) async throws -> T {
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        guard contentType.hasPrefix("application/json") else { throw AppError.unsupportedMediaType }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: maximumBody)
+        } catch {
+            throw AppError.tooLarge
+        }
+        do {
+            return try context.requestDecoder.decode(T.self, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            switch error {
+            case .keyNotFound(let key, let context):
+                throw AppError.invalid(fieldPath(context.codingPath + [key]), "validation_required")
+            case .typeMismatch(_, let context), .valueNotFound(_, let context):
+                if context.codingPath.isEmpty { throw AppError.invalidJSON }
+                throw AppError.invalid(fieldPath(context.codingPath), "validation_wrong_type")
+            case .dataCorrupted(let context):
+                if context.codingPath.isEmpty { throw AppError.invalidJSON }
+                throw AppError.invalid(fieldPath(context.codingPath), "validation_wrong_type")
+            @unknown default:
+                throw AppError.invalidJSON
+            }
+        }
+    }
+
+    static func fieldPath(_ path: [any CodingKey]) -> String {
+        path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+    }
+
+    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+extension Response {
+    /// A redirect after a successful form post (303, so the browser follows with GET).
+    static func seeOther(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location])
+    }
+}
+
+/// Only paths on this site may be redirect targets, so a link cannot send a user elsewhere.
+func safeReturnPath(_ raw: String?) -> String {
+    guard let raw, raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.contains("\\"), !raw.contains("\n"), !raw.contains("\r") else { return "/" }
+    return raw
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Hummingbird
+import Mustache
+import TrustmarkCore
+
+/// What every page shows around its content: title, language switch, navigation, the signed-in user
+/// and the CSRF token for its forms.
+struct PageChrome: Encodable, Sendable {
+    struct Link: Encodable, Sendable {
+        let label: String
+        let href: String
+        let current: Bool
+    }
+
+    let title: String
+    let lang: String
+    let csrf: String
+    let userName: String?
+    let roleLabel: String?
+    let nav: [Link]
+    let languages: [Link]
+    let notice: String?
+    let organisationName: String
+}
+
+/// What a form shows after a failed post: what was typed and what is wrong, by field.
+struct FormState: Encodable, Sendable {
+    var values: [String: String] = [:]
+    var errors: [String: String] = [:]
+    var hasErrors: Bool { !errors.isEmpty }
+}
+
+/// Renders Mustache templates from `Resources/Templates` with a typed page context.
+public struct Renderer: Sendable {
+    let library: MustacheLibrary
+    let localizer: Localizer
+    let organisationName: String
+
+    init(templatesDirectory: String, localizer: Localizer, organisationName: String) async throws {
+        do {
+            self.library = try await MustacheLibrary(directory: templatesDirectory)
+        } catch {
+            throw ConfigError(setting: "TRUSTMARK_RESOURCES", message: "a template in \(templatesDirectory) does not parse: \(error)")
+        }
+        self.localizer = localizer
+        self.organisationName = organisationName
+    }
+
+    func chrome(_ context: AppRequestContext, titleKey: String, path: String, notice: String? = nil) -> PageChrome {
+        let t = { (key: String) in localizer.text(key, context.locale) }
+        var nav: [PageChrome.Link] = []
+        func link(_ key: String, _ href: String) {
+            nav.append(.init(label: t(key), href: href, current: path == href || (href != "/" && path.hasPrefix(href + "/"))))
+        }
+        link("nav_home", "/")
+        if let role = context.role {
+            if role.isStaff { link("nav_staff", "/staff") } else { link("nav_portal", "/portal") }
+            if role == .admin { link("nav_users", "/staff/users"); link("nav_outbox", "/staff/outbox") }
+            if role.isStaff, role != .admin { link("nav_invite", "/staff/users/invite") }
+            link("nav_account", "/account")
+        }
+        let back = path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
+        let languages = AppLocale.allCases.map {
+            PageChrome.Link(label: localizer.text("language_name", $0), href: "/language/\($0.rawValue)?return=\(back)", current: $0 == context.locale)
+        }
+        return PageChrome(
+            title: t(titleKey), lang: context.locale.rawValue, csrf: context.csrfToken,
+            userName: context.identity?.displayName, roleLabel: context.role.map { t("role_\($0.rawValue)") },
+            nav: nav, languages: languages, notice: notice, organisationName: organisationName)
+    }
+
+    /// Renders `template` with `page` as its context; `t` is the reader's text table.
+    func render(_ template: String, _ page: some Encodable & Sendable, context: AppRequestContext, status: HTTPResponse.Status = .ok) -> Response {
+        let root = TemplateRoot(page: page, t: localizer.table(context.locale))
+        guard let html = library.render(root, withTemplate: template) else {
+            preconditionFailure("template \(template) is missing")
+        }
+        var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: .init(string: html)))
+        response.headers[.contentLanguage] = context.locale.rawValue
+        return response
+    }
+
+    func errorPage(_ error: AppError, context: AppRequestContext) -> Response {
+        let page = ErrorPage(
+            chrome: chrome(context, titleKey: "error_title", path: ""),
+            status: Int(error.status.code),
+            message: localizer.text(error.messageKey, context.locale, error.arguments),
+            signedIn: context.identity != nil)
+        return render("errors/error", page, context: context, status: error.status)
+    }
+
+    /// Is `key` known in every language? Used by tests.
+    func hasTemplate(_ name: String) -> Bool { library.getTemplate(named: name) != nil }
+}
+
+/// The object a template sees: the page's own fields under `page`, the text table under `t`.
+struct TemplateRoot<Page: Encodable & Sendable>: Sendable {
+    let page: Page
+    let t: [String: String]
+}
+
+struct ErrorPage: Encodable, Sendable {
+    let chrome: PageChrome
+    let status: Int
+    let message: String
+    let signedIn: Bool
+}

@@ -1,0 +1,85 @@
+import Configuration
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import SQLKit
+import Testing
+import TrustmarkCore
+@testable import TrustmarkServer
+
+/// Builds a server for one test: its own database (a private in-memory SQLite, or a fresh schema on
+/// the PostgreSQL server named by TEST_DATABASE_URL), a settable clock, and a temporary data folder.
+enum TestApp {
+    static let start = ISO8601DateFormatter().date(from: "2026-12-24T10:00:00Z")!
+
+    static var checkout: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
+    static func config(environment: RunEnvironment = .testing, extra: [String: String] = [:]) throws -> AppConfig {
+        var env = ["TRUSTMARK_ENV": environment.rawValue, "TRUSTMARK_RESOURCES": checkout,
+                   "TRUSTMARK_DATA": NSTemporaryDirectory() + "trustmark-test-" + UUID().uuidString]
+        if environment != .production { env["TRUSTMARK_CLOCK"] = "fixed:2026-12-24T10:00:00Z" }
+        for (key, value) in extra { env[key] = value }
+        return try AppConfig.load(from: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: env)), workingDirectory: checkout)
+    }
+
+    /// Runs `body` against a fresh server; the database is removed afterwards.
+    static func with(environment: RunEnvironment = .testing, _ body: @Sendable (TrustmarkApp, any TestClientProtocol) async throws -> Void) async throws {
+        var config = try config(environment: environment)
+        var schema: String?
+        if let url = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !url.isEmpty {
+            guard case .postgres(var location) = try DatabaseLocation.parse(url, relativeTo: checkout) else {
+                Issue.record("TEST_DATABASE_URL must be a postgres:// URL")
+                return
+            }
+            let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+            try await adminSQL(location) { try await $0.raw("CREATE SCHEMA \(ident: name)").run() }
+            location.schema = name
+            schema = name
+            config.database = .postgres(location)
+        } else {
+            config.database = .sqliteInMemory
+        }
+        let app = try await buildApplication(config: config)
+        do {
+            try await app.application.test(.router) { client in try await body(app, client) }
+        } catch {
+            await cleanUp(app, schema: schema)
+            throw error
+        }
+        await cleanUp(app, schema: schema)
+    }
+
+    private static func cleanUp(_ app: TrustmarkApp, schema: String?) async {
+        await app.storage.shutdown()
+        try? FileManager.default.removeItem(atPath: app.config.dataDirectory)
+        if let schema, case .postgres(var location) = app.config.database {
+            location.schema = nil
+            try? await adminSQL(location) { try await $0.raw("DROP SCHEMA \(ident: schema) CASCADE").run() }
+        }
+    }
+
+    private static func adminSQL(_ location: DatabaseLocation.PostgresLocation, _ work: (any SQLDatabase) async throws -> Void) async throws {
+        let storage = try Storage(location: .postgres(location), logger: .init(label: "test-admin"))
+        do {
+            try await work(storage.sql)
+        } catch {
+            await storage.shutdown()
+            throw error
+        }
+        await storage.shutdown()
+    }
+}
+
+extension TrustmarkApp {
+    var settableClock: SettableClock { clock as! SettableClock }
+
+    /// Creates an active user with a known password, as the command line does.
+    @discardableResult
+    func makeUser(_ email: String, role: Role, organisation: String? = nil, password: String = "correct horse battery") async throws -> String {
+        try await createUser(email: email, name: email.components(separatedBy: "@")[0].capitalized, role: role,
+                             organisation: role == .member ? (organisation ?? "Shop BV") : nil, password: password)
+    }
+}

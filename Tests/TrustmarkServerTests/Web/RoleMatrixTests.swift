@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+import TrustmarkCore
+@testable import TrustmarkServer
+
+/// Every route, tried by an anonymous visitor and by a user of every role. The expected policy is
+/// written out here, separately from the routes, so that a route whose access changes, or a new
+/// route nobody thought about, fails this test until the table is updated on purpose.
+@Suite("Who may use which route")
+struct RoleMatrixTests {
+    enum Caller: String, CaseIterable { case anonymous, admin, inspector, mediator, finance, member }
+
+    static let everyone = Set(Caller.allCases)
+    static let signedIn = everyone.subtracting([.anonymous])
+    static let staff: Set<Caller> = [.admin, .inspector, .mediator, .finance]
+
+    static let expected: [String: Set<Caller>] = [
+        "GET /": everyone,
+        "GET /staff": staff,
+        "GET /portal": [.member],
+        "GET /staff/outbox": [.admin],
+        "GET /login": everyone,
+        "POST /login": everyone,
+        "POST /logout": everyone,
+        "GET /account": signedIn,
+        "POST /account/password": signedIn,
+        "GET /language/{code}": everyone,
+        "GET /password/forgot": everyone,
+        "POST /password/forgot": everyone,
+        "GET /password/reset/{token}": everyone,
+        "POST /password/reset/{token}": everyone,
+        "GET /setup/{token}": everyone,
+        "POST /setup/{token}": everyone,
+        "GET /invitations/{token}": everyone,
+        "POST /invitations/{token}": everyone,
+        "GET /staff/users": [.admin],
+        "POST /staff/users/{id}/disable": [.admin],
+        "POST /staff/users/{id}/enable": [.admin],
+        "GET /users/invite": signedIn,
+        "POST /users/invite": signedIn,
+        "POST /api/v1/auth/token": everyone,
+        "DELETE /api/v1/auth/token": signedIn,
+        "GET /api/v1/me": signedIn,
+        "GET /api/v1/users": [.admin],
+        "POST /api/v1/users/invitations": signedIn,
+        "POST /api/v1/users/{id}/disable": [.admin],
+        "POST /api/v1/users/{id}/enable": [.admin],
+        "GET /healthz": everyone,
+        "GET /metrics": everyone,
+        "GET /openapi.json": everyone,
+        "GET /api/v1/dev/clock": everyone,
+        "POST /api/v1/dev/clock": everyone,
+    ]
+
+    @Test func theTableCoversEveryRegisteredRoute() async throws {
+        try await TestApp.with { app, _ in
+            let registered = Set(app.routes.specs.map { "\($0.method.rawValue) \($0.path)" })
+            #expect(registered.subtracting(Self.expected.keys).sorted() == [], "routes without an expected policy")
+            #expect(Set(Self.expected.keys).subtracting(registered).sorted() == [], "policies for routes that do not exist")
+        }
+    }
+
+    @Test func everyRouteLetsInExactlyTheExpectedCallers() async throws {
+        try await TestApp.with { app, client in
+            var browsers: [Caller: Browser] = [.anonymous: Browser(client)]
+            var apis: [Caller: APIClient] = [.anonymous: APIClient(client: client)]
+            for caller in Caller.allCases where caller != .anonymous {
+                let email = "\(caller.rawValue)@matrix.test"
+                try await app.makeUser(email, role: Role(rawValue: caller.rawValue)!)
+                let browser = Browser(client)
+                try await browser.login(email)
+                browsers[caller] = browser
+                apis[caller] = try await APIClient.signedIn(client, email)
+            }
+            // A denial reads the same in every language the visitor may have switched to.
+            let localizer = try Localizer(directory: TestApp.checkout + "/Resources/Locales")
+            let denials = AppLocale.allCases.flatMap { locale in
+                ["error_unauthenticated", "error_forbidden", "error_session_expired"].map { localizer.text($0, locale) }
+            }
+            var checked = 0
+            for spec in app.routes.specs {
+                let key = "\(spec.method.rawValue) \(spec.path)"
+                let allowed = try #require(Self.expected[key])
+                let path = spec.path.replacingOccurrences(of: "{id}", with: UUID().uuidString)
+                    .replacingOccurrences(of: "{token}", with: "not-a-real-token").replacingOccurrences(of: "{code}", with: "en")
+                for caller in Caller.allCases {
+                    let denied: Bool
+                    if spec.path.hasPrefix("/api/") {
+                        // The token route is called with a body that is valid JSON but wrong, so it
+                        // cannot succeed and revoke anything.
+                        let reply = try await apis[caller]!.call(spec.method, path, json: spec.method == .get ? nil : [String: String]())
+                        let code = reply.error["code"] as? String
+                        denied = code == "unauthenticated" || code == "forbidden"
+                        if key == "DELETE /api/v1/auth/token", caller != .anonymous {
+                            // That call revoked the caller's token; the walk goes on with a new one.
+                            apis[caller] = try await APIClient.signedIn(client, "\(caller.rawValue)@matrix.test")
+                        }
+                    } else if spec.path == "/logout" || spec.path == "/healthz" || spec.path == "/metrics" || spec.path == "/openapi.json" {
+                        denied = false
+                        let page = spec.method == .get ? try await browsers[caller]!.get(path) : nil
+                        if let page { #expect(page.status == .ok, "\(key) for \(caller)") }
+                    } else {
+                        let page = spec.method == .get ? try await browsers[caller]!.get(path) : try await browsers[caller]!.post(path, [:])
+                        denied = (page.status == .found && page.location?.hasPrefix("/login?next=") == true)
+                            || denials.contains { page.body.contains($0) }
+                    }
+                    #expect(denied == !allowed.contains(caller), "\(key) for \(caller.rawValue): \(denied ? "denied" : "let in")")
+                    checked += 1
+                }
+            }
+            #expect(checked == Self.expected.count * Caller.allCases.count)
+        }
+    }
+
+    @Test func developerHelpersDoNotExistInProduction() async throws {
+        try await TestApp.with(environment: .production) { _, client in
+            let reply = try await APIClient(client: client).call(.post, "/api/v1/dev/clock", json: ["advance": "P3D"])
+            #expect(reply.status == .notFound)
+            #expect(try await APIClient(client: client).call(.get, "/api/v1/dev/clock").status == .notFound)
+        }
+    }
+}
