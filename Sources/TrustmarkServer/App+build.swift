@@ -49,7 +49,11 @@ enum MetricsRegistry {
 
 /// Builds the whole server from a validated configuration: storage (connected and migrated), clock,
 /// texts and templates, services, routes, middleware. Every dependency is passed explicitly.
-public func buildApplication(config: AppConfig, migrate: Bool = true) async throws -> TrustmarkApp {
+///
+/// `onReady` runs once the port is bound, with the first administrator's set-up link on an empty
+/// database: a second instance that fails to bind must not replace the link the first one printed.
+public func buildApplication(config: AppConfig, migrate: Bool = true,
+                             onReady: (@Sendable (_ firstAdministratorLink: String?) async -> Void)? = nil) async throws -> TrustmarkApp {
     var logger = Logger(label: "trustmark")
     logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
 
@@ -88,10 +92,22 @@ public func buildApplication(config: AppConfig, migrate: Bool = true) async thro
     let openAPI = OpenAPIDocumentCache(routes: routes, baseURL: config.baseURL)
     OperationsController(storage: storage, clock: clock, metrics: MetricsRegistry.shared, openAPI: { openAPI.data }).register(on: routes)
 
+    let readyLogger = logger
     let application = Application(
         router: router,
         configuration: .init(address: .hostname(config.hostname, port: config.port), serverName: "Trustmark"),
         services: [storage],
+        onServerRunning: { _ in
+            guard let onReady else { return }
+            let link: String?
+            do {
+                link = try await users.prepareFirstAdministratorLink()
+            } catch {
+                readyLogger.error("could not prepare the set-up link", metadata: ["error": "\(error)"])
+                link = nil
+            }
+            await onReady(link)
+        },
         logger: logger)
     return TrustmarkApp(application: application, config: config, storage: storage, clock: clock, routes: routes, users: users, accounts: accounts)
 }

@@ -58,9 +58,9 @@ func stderr(_ line: String) {
 }
 
 /// Builds the application, printing a failure as one line.
-func build(_ config: AppConfig, migrate: Bool = true) async throws -> TrustmarkApp {
+func build(_ config: AppConfig, migrate: Bool = true, onReady: (@Sendable (String?) async -> Void)? = nil) async throws -> TrustmarkApp {
     do {
-        return try await buildApplication(config: config, migrate: migrate)
+        return try await buildApplication(config: config, migrate: migrate, onReady: onReady)
     } catch let error as ConfigError {
         stderr("trustmark: \(error)")
         throw ExitCode(2)
@@ -75,17 +75,18 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let config = try options.loadConfig()
         let started = Date()
-        let app = try await build(config)
-        if let link = try await app.firstAdministratorLink() {
-            say("""
+        let app = try await build(config) { link in
+            if let link {
+                say("""
 
-                No administrator exists yet. Create the first one by opening this one-time link:
+                    No administrator exists yet. Create the first one by opening this one-time link:
 
-                    \(link)
+                        \(link)
 
-                """)
+                    """)
+            }
+            say("Trustmark \(TrustmarkVersion.current) on \(config.baseURL) (database: \(config.database.redacted), environment: \(config.environment.rawValue), ready in \(String(format: "%.2f", Date().timeIntervalSince(started))) s)")
         }
-        say("Trustmark \(TrustmarkVersion.current) on \(config.baseURL) (database: \(config.database.redacted), environment: \(config.environment.rawValue), ready in \(String(format: "%.2f", Date().timeIntervalSince(started))) s)")
         do {
             try await app.application.runService()
         } catch {

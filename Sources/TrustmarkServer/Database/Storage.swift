@@ -90,6 +90,14 @@ public final class Storage: Service, Sendable {
 
     static func describe(_ error: any Error) -> String {
         let text = String(reflecting: error)
+        // The drivers' errors are long; name the cause a person can act on where we recognise it.
+        for (needle, plain) in [("Connection refused", "connection refused (is the server running on that host and port?)"),
+                                ("password authentication failed", "password authentication failed"),
+                                ("does not exist", "the database or role does not exist"),
+                                ("timed out", "the connection timed out"),
+                                ("unable to open database file", "the SQLite file cannot be opened")] where text.contains(needle) {
+            return plain
+        }
         // PSQLError hides its cause behind a generic description; the reflection names it.
         if let range = text.range(of: "underlying: ") { return String(text[range.upperBound...].prefix(200)) }
         return String(text.prefix(300))
