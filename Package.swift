@@ -42,7 +42,6 @@ let package = Package(
             dependencies: [
                 "TrustmarkCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "FluentKit", package: "fluent-kit"),

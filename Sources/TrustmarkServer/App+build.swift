@@ -13,6 +13,8 @@ public struct TrustmarkApp: Sendable {
     public let storage: Storage
     public let clock: any TrustmarkClock
     public let routes: RouteTable
+    /// Signs and checks the links that let consumers prove an e-mail address.
+    public let linkSigner: SignedLink
     let users: UsersService
     let accounts: AccountsService
 
@@ -67,6 +69,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
         throw error
     }
 
+    let linkSigner = SignedLink(secret: try await ServerSecret.loadOrCreate(on: storage.db))
     let clock: any TrustmarkClock = config.fixedClockStart.map { SettableClock($0) } ?? SystemClock()
     let localizer = try Localizer(directory: config.resourcesDirectory + "/Resources/Locales")
     let renderer = try await Renderer(templatesDirectory: config.resourcesDirectory + "/Resources/Templates", localizer: localizer,
@@ -77,7 +80,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let users = UsersService(accounts: accounts)
 
     let router = Router(context: AppRequestContext.self)
-    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: WebMiddleware(renderer: renderer, config: config))
     router.add(middleware: FileMiddleware(config.resourcesDirectory + "/Public", urlBasePath: "/public", cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(3600)])]), searchForIndexHtml: false, logger: logger))
@@ -109,7 +112,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
             await onReady(link)
         },
         logger: logger)
-    return TrustmarkApp(application: application, config: config, storage: storage, clock: clock, routes: routes, users: users, accounts: accounts)
+    return TrustmarkApp(application: application, config: config, storage: storage, clock: clock, routes: routes, linkSigner: linkSigner, users: users, accounts: accounts)
 }
 
 /// The API description, built once on first request (after every route is registered).

@@ -90,12 +90,7 @@ struct Serve: AsyncParsableCommand {
         do {
             try await app.application.runService()
         } catch {
-            let text = String(describing: error)
-            if text.contains("Address already in use") || text.contains("EADDRINUSE") {
-                stderr("trustmark: --port / TRUSTMARK_PORT: port \(config.port) on \(config.hostname) is already in use")
-            } else {
-                stderr("trustmark: the server stopped: \(text)")
-            }
+            stderr("trustmark: " + StartupFailure.describe(error, config: config))
             await app.storage.shutdown()
             throw ExitCode(1)
         }

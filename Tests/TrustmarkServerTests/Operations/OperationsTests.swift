@@ -65,3 +65,35 @@ struct OperationsTests {
         }
     }
 }
+
+@Suite("Start-up")
+struct StartupTests {
+    @Test func aSecondInstanceOnABusyPortSaysSo() async throws {
+        // setup: one server listening on a free port
+        let listener = try await TestApp.freePortListener()
+        var config = try TestApp.config()
+        config.database = .sqliteInMemory
+        config.port = listener.port
+        let app = try await buildApplication(config: config)
+        // MUT
+        do {
+            try await app.application.runService()
+            Issue.record("the second server should not start")
+        } catch {
+            // validation
+            #expect(StartupFailure.describe(error, config: config) == "--port / TRUSTMARK_PORT: port \(listener.port) on 127.0.0.1 is already in use")
+        }
+        await app.storage.shutdown()
+        try await listener.close()
+    }
+
+    @Test func theLinkSigningKeyIsMadeOnceAndKept() async throws {
+        try await TestApp.with { app, _ in
+            let first = try await ServerSecret.loadOrCreate(on: app.storage.db)
+            let second = try await ServerSecret.loadOrCreate(on: app.storage.db)
+            #expect(first == second)
+            let link = app.linkSigner.sign(purpose: "confirm-email", subject: "c@example.nl", expires: app.clock.now().addingTimeInterval(60))
+            #expect(try SignedLink(secret: first).verify(link, purpose: "confirm-email", now: app.clock.now()).subject == "c@example.nl")
+        }
+    }
+}

@@ -83,3 +83,22 @@ extension TrustmarkApp {
                              organisation: role == .member ? (organisation ?? "Shop BV") : nil, password: password)
     }
 }
+
+import NIOCore
+import NIOPosix
+
+extension TestApp {
+    /// A plain TCP listener on 127.0.0.1 with a port the system chose, to occupy a port in a test.
+    struct Listener {
+        let channel: any Channel
+        var port: Int { channel.localAddress?.port ?? 0 }
+        func close() async throws { try await channel.close() }
+    }
+
+    static func freePortListener() async throws -> Listener {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 0)
+            .bind(host: "127.0.0.1", port: 0).get()
+        return Listener(channel: channel)
+    }
+}
