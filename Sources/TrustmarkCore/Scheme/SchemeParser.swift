@@ -19,7 +19,7 @@ public enum SchemeParser {
             }
             root = node
         } catch let error as YamlError {
-            return .invalid([syntaxProblem(error)])
+            return .invalid([syntaxProblem(error, text: text)])
         } catch {
             return .invalid([SchemeProblem(line: 1, column: 1, message: "not YAML: \(error)")])
         }
@@ -72,7 +72,7 @@ public enum SchemeParser {
         let reviews = top.map("reviews", keys: SchemeSections.reviewKeys, required: false).flatMap { SchemeSections.reviews($0, languages: texts) }
         let ruleChanges = top.map("rule_changes", keys: ["far_reaching_transition", "notify", "refusal_may_end_membership"], required: false).flatMap { map -> RuleChangeRules? in
             guard let transition = map.period("far_reaching_transition") else { return nil }
-            return RuleChangeRules(farReachingTransition: transition, notify: map.strings("notify"), refusalMayEndMembership: map.bool("refusal_may_end_membership") ?? false)
+            return RuleChangeRules(farReachingTransition: transition, notify: map.strings("notify"), refusalMayEndMembership: map.bool("refusal_may_end_membership", required: false) ?? false)
         }
         let name = top.string("name"), legal = top.string("legal_entity"), website = top.string("website", required: false)
         guard let id, let name, let legal, let country, let languages, let timeZone, let calendar, let currency, let vat, let code, let seal else {
@@ -95,7 +95,7 @@ public enum SchemeParser {
             }
             if languages.contains(code) { log.add(item, "languages: '\(code)' is listed twice") } else { languages.append(code) }
         }
-        if top.node("languages", required: false) != nil, languages.isEmpty, items.isEmpty {
+        if top.node("languages", required: false)?.sequence != nil, languages.isEmpty, items.isEmpty {
             log.add(top.position("languages"), "languages must list at least one language")
         }
         return languages.isEmpty ? nil : languages
@@ -171,8 +171,22 @@ public enum SchemeParser {
         return formatter.date(from: text) != nil
     }
 
-    static func syntaxProblem(_ error: YamlError) -> SchemeProblem {
+    static func syntaxProblem(_ error: YamlError, text: String) -> SchemeProblem {
         switch error {
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            // The parser names the mapping; find the key's second appearance in it, at its indentation.
+            let key = duplicates.first ?? "?"
+            let lines = text.components(separatedBy: "\n")
+            var seen = 0
+            for index in max(0, context.mark.line - 1)..<lines.count {
+                let line = lines[index]
+                let indent = line.prefix { $0 == " " }.count
+                if indent + 1 < context.mark.column, index > context.mark.line - 1, !line.trimmingWhitespace().isEmpty { break }
+                guard indent + 1 == context.mark.column, line.dropFirst(indent).hasPrefix(key + ":") else { continue }
+                seen += 1
+                if seen == 2 { return SchemeProblem(line: index + 1, column: indent + 1, message: "duplicate key '\(key)'; each key may appear once here") }
+            }
+            return SchemeProblem(line: context.mark.line, column: context.mark.column, message: "duplicate key '\(key)'; each key may appear once here")
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return SchemeProblem(line: mark.line, column: mark.column, message: "not valid YAML: \(problem)")
         default:

@@ -40,12 +40,12 @@ enum SchemeSections {
         return MembershipRules(
             annualFee: annual, feesIncludeVAT: includeVAT, extraShopFee: map.money("extra_shop_fee", currency: currency, required: false),
             extraShopFeeRecurring: map.bool("extra_shop_fee_recurring", required: false) ?? false, oneTimeFees: fees,
-            includes: map.strings("includes", required: false), guaranteeFund: map.bool("guarantee_fund") ?? false, starts: starts, term: term,
+            includes: map.strings("includes", required: false), guaranteeFund: map.bool("guarantee_fund", required: false) ?? false, starts: starts, term: term,
             renewalInvoiceBefore: renewal, paymentTerm: payment, contractReturnTerm: contractReturn, sealRequires: requires, contractCopies: copies,
             probation: map.period("probation", required: false), recheckEvery: map.period("recheck_every", required: false),
-            recheckBeforeRenewal: map.bool("recheck_before_renewal") ?? false, preCheckRequired: map.bool("pre_check_required") ?? false,
+            recheckBeforeRenewal: map.bool("recheck_before_renewal", required: false) ?? false, preCheckRequired: map.bool("pre_check_required", required: false) ?? false,
             inspectedBy: inspectedBy, inspectionBody: body, fixReminderAfter: reminder, termination: termination,
-            refundOnTermination: map.bool("refund_on_termination") ?? false)
+            refundOnTermination: map.bool("refund_on_termination", required: false) ?? false)
     }
 
     static func seal(_ map: MapReader, languages: [String]) -> SealRules? {
@@ -113,7 +113,7 @@ enum SchemeSections {
         var dispute: ComplaintRules.DisputeBody?
         if let body = map.map("dispute_body", keys: ["name", "url", "fee", "binding"], required: false), let name = body.string("name") {
             dispute = .init(name: name, url: body.string("url", required: false), fee: body.money("fee", currency: currency, required: false),
-                            binding: body.bool("binding") ?? false)
+                            binding: body.bool("binding", required: false) ?? false)
         }
         let contactFirst = map.bool("contact_shop_first")
         let wait = map.period("shop_first_wait", required: contactFirst == true)
@@ -124,7 +124,7 @@ enum SchemeSections {
             contactShopFirst: contactFirst, shopFirstWait: wait, shopAnswerDeadline: answer, handlingDeadline: map.period("handling_deadline", required: false),
             anonymousAllowed: anonymous, nonMemberReferral: referral(map, "non_member_referral", languages: languages), sectorRoutes: routes,
             crossBorderRoute: referral(map, "cross_border_route", languages: languages), disputeBody: dispute, sanctionThreshold: threshold,
-            sanctionWindow: window, statisticsPublic: map.bool("statistics_public") ?? false)
+            sanctionWindow: window, statisticsPublic: map.bool("statistics_public", required: false) ?? false)
     }
 
     static let sanctionKeys = [

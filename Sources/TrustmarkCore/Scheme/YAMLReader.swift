@@ -141,9 +141,15 @@ struct MapReader {
         return value
     }
 
-    /// A text per language; every language of the scheme must be present.
+    /// A text per language; every language of the scheme must be present. When the scheme's
+    /// languages could not be read, whatever texts are there are taken without complaint, so one
+    /// mistake in `languages` does not bury the file under follow-on messages.
     func localized(_ key: String, languages: [String], required: Bool = true) -> LocalizedText? {
         guard let value = node(key, required: required) else { return nil }
+        if languages.isEmpty {
+            let pairs = value.mapping.map { Array($0) } ?? []
+            return LocalizedText(Dictionary(pairs.compactMap { pair in pair.key.scalar.flatMap { k in pair.value.scalar.map { (k.string, $0.string) } } }, uniquingKeysWith: { a, _ in a }))
+        }
         guard let map = MapReader(value, path: name(key), keys: languages, log: log) else { return nil }
         var texts: [String: String] = [:]
         for language in languages {
