@@ -13,10 +13,13 @@ public struct TrustmarkApp: Sendable {
     public let storage: Storage
     public let clock: any TrustmarkClock
     public let routes: RouteTable
+    /// The rules this server runs, as loaded and stored at start-up.
+    public let scheme: ActiveScheme
     /// Signs and checks the links that let consumers prove an e-mail address.
     public let linkSigner: SignedLink
     let users: UsersService
     let accounts: AccountsService
+    let ruleChanges: RuleChangesService
 
     /// On an empty database, a one-time link for creating the first administrator.
     public func firstAdministratorLink() async throws -> String? {
@@ -59,6 +62,12 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     var logger = Logger(label: "trustmark")
     logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
 
+    let schemeFile: SchemeFile
+    do {
+        schemeFile = try SchemeFile.load(config.schemePath)
+    } catch {
+        throw SchemeRefused(lines: error.lines)
+    }
     let storage = try Storage(location: config.database, logger: logger)
     do {
         try await storage.checkConnection()
@@ -71,9 +80,10 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
 
     let linkSigner = SignedLink(secret: try await ServerSecret.loadOrCreate(on: storage.db))
     let clock: any TrustmarkClock = config.fixedClockStart.map { SettableClock($0) } ?? SystemClock()
+    let active = try await SchemeVersions.activate(schemeFile, storage: storage, at: clock.now())
     let localizer = try Localizer(directory: config.resourcesDirectory + "/Resources/Locales")
     let renderer = try await Renderer(templatesDirectory: config.resourcesDirectory + "/Resources/Templates", localizer: localizer,
-                                      organisationName: localizer.text("site_name", .fallback))
+                                      organisationName: active.scheme.name)
     let outbox = MailOutbox(directory: config.isProduction ? nil : config.dataDirectory + "/mail", fromAddress: "no-reply@\(URL(string: config.baseURL)?.host ?? "localhost")")
     let accounts = AccountsService(storage: storage, clock: clock, outbox: outbox, localizer: localizer, baseURL: config.baseURL,
                                    bcryptCost: config.environment == .testing ? 4 : 12)
@@ -92,6 +102,9 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     accountsController.register(on: routes)
     UsersController(users: users, renderer: renderer, accountsController: accountsController).register(on: routes)
     AccountsAPI(accounts: accounts, users: users).register(on: routes)
+    let ruleChanges = RuleChangesService(storage: storage, clock: clock, active: active, outbox: outbox, localizer: localizer, baseURL: config.baseURL)
+    SchemeController(active: active, ruleChanges: ruleChanges, renderer: renderer, forms: accountsController).register(on: routes)
+    SchemeAPI(active: active, ruleChanges: ruleChanges).register(on: routes)
     let openAPI = OpenAPIDocumentCache(routes: routes, baseURL: config.baseURL)
     OperationsController(storage: storage, clock: clock, metrics: MetricsRegistry.shared, openAPI: { openAPI.data }).register(on: routes)
 
@@ -112,7 +125,8 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
             await onReady(link)
         },
         logger: logger)
-    return TrustmarkApp(application: application, config: config, storage: storage, clock: clock, routes: routes, linkSigner: linkSigner, users: users, accounts: accounts)
+    return TrustmarkApp(application: application, config: config, storage: storage, clock: clock, routes: routes, scheme: active, linkSigner: linkSigner, users: users, accounts: accounts,
+                        ruleChanges: ruleChanges)
 }
 
 /// The API description, built once on first request (after every route is registered).

@@ -64,6 +64,10 @@ func build(_ config: AppConfig, migrate: Bool = true, onReady: (@Sendable (Strin
     } catch let error as ConfigError {
         stderr("trustmark: \(error)")
         throw ExitCode(2)
+    } catch let error as SchemeRefused {
+        stderr("trustmark: the scheme file is not valid; nothing was started:")
+        for line in error.lines { stderr(line) }
+        throw ExitCode(2)
     }
 }
 

@@ -25,7 +25,9 @@ public enum SchemeParser {
         }
         let log = ProblemLog()
         let scheme = read(root, log: log)
-        if let scheme { SchemeValidation.check(scheme, root: root, log: log) }
+        // Checks across sections only once every section read cleanly: a section that failed to read
+        // would otherwise look absent and cause misleading follow-on messages.
+        if let scheme, log.problems.isEmpty { SchemeValidation.check(scheme, root: root, log: log) }
         let problems = log.problems.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
         if let scheme, problems.isEmpty { return .valid(scheme) }
         return .invalid(problems.isEmpty ? [SchemeProblem(line: 1, column: 1, message: "the scheme is incomplete")] : problems)

@@ -20,6 +20,9 @@ enum SchemeValidation {
         if let membership = scheme.membership, membership.renewalInvoiceBefore.approximateDays >= membership.term.approximateDays {
             log.add(node("membership", "renewal_invoice_before"), "membership.renewal_invoice_before (\(membership.renewalInvoiceBefore)) must be shorter than the term (\(membership.term))")
         }
+        if let rules = scheme.ruleChanges, rules.farReachingTransition.unit == .workingDays {
+            log.add(node("rule_changes", "far_reaching_transition"), "rule_changes.far_reaching_transition must be in days, weeks, months or years")
+        }
         if let rules = scheme.ruleChanges, rules.refusalMayEndMembership, scheme.membership == nil {
             log.add(node("rule_changes", "refusal_may_end_membership"), "rule_changes.refusal_may_end_membership needs a membership section")
         }

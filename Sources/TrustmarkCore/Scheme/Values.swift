@@ -84,6 +84,13 @@ public struct Period: Equatable, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The moment this period after `date` ends, counted on the calendar in `timeZone` (so "1 month"
+    /// from 31 January ends on the last day of February). `nil` for working days, which need the
+    /// scheme's working-day calendar.
+    public func added(to date: Date, timeZone: TimeZone) -> Date? {
+        calendarDuration?.added(to: date, in: timeZone)
+    }
+
     /// A rough length in days, only for comparing periods of different units (maximum checks).
     public var approximateDays: Double {
         switch unit {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// JSON Schemas of the API's request and response bodies, referenced from `/openapi.json`. Each
 /// mirrors a DTO in the feature folders; a test decodes real responses against them.
 enum OpenAPISchemas {
@@ -13,8 +15,7 @@ enum OpenAPISchemas {
             "locale": enumeration(["nl", "en", "de"]),
             "status": enumeration(["active", "invited", "disabled"]),
         ], required: ["id", "email", "name", "role", "locale", "status"]),
-        "UserList": object(["items": ["type": "array", "items": ref("User")], "page": integer, "size": integer, "total": integer, "pageCount": integer],
-                           required: ["items", "page", "size", "total", "pageCount"]),
+        "UserList": list("User"),
         "InvitationRequest": object([
             "email": ["type": "string", "format": "email"], "name": ["type": "string", "maxLength": 120],
             "role": enumeration(["admin", "inspector", "mediator", "finance", "member"]),
@@ -23,6 +24,29 @@ enum OpenAPISchemas {
         ], required: ["email", "name", "role"]),
         "ClockRequest": object(["advance": ["type": "string", "description": "ISO 8601 duration, e.g. P3D"], "set": dateTime], required: []),
         "ClockState": object(["now": dateTime, "settable": ["type": "boolean"]], required: ["now", "settable"]),
+        "Scheme": object([
+            "id": string, "name": string, "legalEntity": string, "country": string, "languages": ["type": "array", "items": string],
+            "timeZone": string, "currency": string, "codeOfConductVersion": string, "version": integer, "contentHash": string,
+        ], required: ["id", "name", "legalEntity", "country", "languages", "timeZone", "currency", "codeOfConductVersion", "version", "contentHash"]),
+        "Article": object(["number": string, "title": string, "text": string], required: ["number", "title", "text"]),
+        "CodeOfConduct": object(["version": string, "date": string, "language": string, "articles": ["type": "array", "items": ref("Article")]],
+                                required: ["version", "date", "language", "articles"]),
+        "RuleChange": object([
+            "id": uuid, "title": string, "summary": string, "farReaching": ["type": "boolean"], "publishedAt": dateTime,
+            "transitionEndsAt": ["type": ["string", "null"], "format": "date-time"], "changedArticles": ["type": "array", "items": string],
+        ], required: ["id", "title", "summary", "farReaching", "publishedAt", "changedArticles"]),
+        "RuleChangeList": list("RuleChange"),
+        "RuleChangeRequest": object([
+            "title": ["type": "object", "additionalProperties": string, "description": "Text per language; the scheme's own language is required"],
+            "summary": ["type": "object", "additionalProperties": string], "farReaching": ["type": "boolean"],
+        ], required: ["title", "summary", "farReaching"]),
+        "RuleChangeAnswerRequest": object(["response": enumeration(["accepted", "refused"])], required: ["response"]),
+        "RuleChangeStanding": object([
+            "organisationId": uuid, "organisation": string, "response": ["type": ["string", "null"], "enum": ["accepted", "refused", NSNull()]],
+            "respondedAt": ["type": ["string", "null"], "format": "date-time"], "membershipEnded": ["type": "boolean"], "mayBeEnded": ["type": "boolean"],
+        ], required: ["organisationId", "organisation", "membershipEnded", "mayBeEnded"]),
+        "RuleChangeStandingList": list("RuleChangeStanding"),
+        "EndMembershipRequest": object(["organisationId": uuid], required: ["organisationId"]),
     ]
 
     nonisolated(unsafe) static let string: [String: Any] = ["type": "string"]
@@ -32,6 +56,12 @@ enum OpenAPISchemas {
 
     static func object(_ properties: [String: Any], required: [String]) -> [String: Any] {
         ["type": "object", "properties": properties, "required": required]
+    }
+
+    /// A page of a list: the shape every list of the API shares.
+    static func list(_ item: String) -> [String: Any] {
+        object(["items": ["type": "array", "items": ref(item)], "page": integer, "size": integer, "total": integer, "pageCount": integer],
+               required: ["items", "page", "size", "total", "pageCount"])
     }
 
     static func enumeration(_ values: [String]) -> [String: Any] { ["type": "string", "enum": values] }

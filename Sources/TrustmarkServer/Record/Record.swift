@@ -23,9 +23,9 @@ enum Record {
     }
 
     static func append(on db: any Database, at: Date, actor: Actor, action: String, subjectType: String, subjectID: String,
-                       before: [String: String]? = nil, after: [String: String]? = nil) async throws {
+                       before: [String: String]? = nil, after: [String: String]? = nil, schemeVersion: UUID? = nil) async throws {
         let entry = AuditEntry(at: at, actorID: actor.userID, actorRole: actor.role, action: action, subjectType: subjectType,
-                               subjectID: subjectID, before: before.map(encode), after: after.map(encode))
+                               subjectID: subjectID, before: before.map(encode), after: after.map(encode), schemeVersionID: schemeVersion)
         try await entry.create(on: db)
     }
 

@@ -53,8 +53,10 @@ public struct Renderer: Sendable {
             nav.append(.init(label: t(key), href: href, current: path == href || (href != "/" && path.hasPrefix(href + "/"))))
         }
         link("nav_home", "/")
+        link("nav_code", "/code-of-conduct")
+        link("nav_news", "/news")
         if let role = context.role {
-            if role.isStaff { link("nav_staff", "/staff") } else { link("nav_portal", "/portal") }
+            if role.isStaff { link("nav_staff", "/staff"); link("nav_scheme", "/staff/scheme") } else { link("nav_portal", "/portal"); link("nav_rule_changes", "/portal/rule-changes") }
             if role == .admin { link("nav_users", "/staff/users"); link("nav_outbox", "/staff/outbox") }
             if role.isStaff, role != .admin { link("nav_invite", "/staff/users/invite") }
             link("nav_account", "/account")

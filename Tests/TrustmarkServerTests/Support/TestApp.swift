@@ -17,8 +17,8 @@ enum TestApp {
             .deletingLastPathComponent().deletingLastPathComponent().path
     }
 
-    static func config(environment: RunEnvironment = .testing, extra: [String: String] = [:]) throws -> AppConfig {
-        var env = ["TRUSTMARK_ENV": environment.rawValue, "TRUSTMARK_RESOURCES": checkout,
+    static func config(environment: RunEnvironment = .testing, scheme: String = "default", extra: [String: String] = [:]) throws -> AppConfig {
+        var env = ["TRUSTMARK_ENV": environment.rawValue, "TRUSTMARK_RESOURCES": checkout, "TRUSTMARK_SCHEME": "\(checkout)/Schemes/\(scheme).yaml",
                    "TRUSTMARK_DATA": NSTemporaryDirectory() + "trustmark-test-" + UUID().uuidString]
         if environment != .production { env["TRUSTMARK_CLOCK"] = "fixed:2026-12-24T10:00:00Z" }
         for (key, value) in extra { env[key] = value }
@@ -26,8 +26,9 @@ enum TestApp {
     }
 
     /// Runs `body` against a fresh server; the database is removed afterwards.
-    static func with(environment: RunEnvironment = .testing, _ body: @Sendable (TrustmarkApp, any TestClientProtocol) async throws -> Void) async throws {
-        var config = try config(environment: environment)
+    static func with(environment: RunEnvironment = .testing, scheme: String = "default",
+                     _ body: @Sendable (TrustmarkApp, any TestClientProtocol) async throws -> Void) async throws {
+        var config = try config(environment: environment, scheme: scheme)
         var schema: String?
         if let url = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !url.isEmpty {
             guard case .postgres(var location) = try DatabaseLocation.parse(url, relativeTo: checkout) else {

@@ -6,5 +6,6 @@ enum AllMigrations {
     static let ordered: [any Migration] = [
         M0001CreateAccounts(),
         M0002CreateRecord(),
+        M0003CreateSchemeVersions(),
     ]
 }

@@ -14,10 +14,13 @@ final class AuditEntry: Model, @unchecked Sendable {
     @Field(key: "subject_id") var subjectID: String
     @OptionalField(key: "before") var before: String?
     @OptionalField(key: "after") var after: String?
+    /// The scheme version whose rules the decision followed, where it followed any.
+    @OptionalField(key: "scheme_version_id") var schemeVersionID: UUID?
 
     init() {}
 
-    init(at: Date, actorID: UUID?, actorRole: String, action: String, subjectType: String, subjectID: String, before: String?, after: String?) {
+    init(at: Date, actorID: UUID?, actorRole: String, action: String, subjectType: String, subjectID: String, before: String?, after: String?, schemeVersionID: UUID? = nil) {
+        self.schemeVersionID = schemeVersionID
         self.at = at
         self.actorID = actorID
         self.actorRole = actorRole

@@ -8,6 +8,9 @@ final class Organisation: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
     @Field(key: "name") var name: String
     @Field(key: "created_at") var createdAt: Date
+    /// Set when the membership ended (by the member, by staff, after a refused rule change, ...).
+    @OptionalField(key: "membership_ended_at") var membershipEndedAt: Date?
+    @OptionalField(key: "membership_end_reason") var membershipEndReason: String?
 
     init() {}
 
