@@ -73,6 +73,23 @@ struct SchemeVersionTests {
         }
     }
 
+    @Test func staffSeeTheSchemesRulesInTheirLanguage() async throws {
+        try await TestApp.with(scheme: "keuronline") { app, client in
+            try await app.makeUser("ivo@keuronline.test", role: .inspector)
+            let inspector = Browser(client)
+            try await inspector.login("ivo@keuronline.test")
+            let dutch = try await inspector.get("/staff/scheme").body
+            #expect(dutch.contains("<dt>Antwoordtermijn winkel</dt><dd>2 werkdagen</dd>"))
+            #expect(dutch.contains("<dt>Jaarbijdrage per winkel</dt><dd>€ 60,00 excl. btw / 1 jaar</dd>"))
+            #expect(dutch.contains("<dt>Tijdelijke intrekking hoogstens</dt><dd>3 maanden</dd>"))
+            #expect(!dutch.contains("Wijziging publiceren"), "only administrators publish")
+            _ = try await inspector.get("/language/en?return=/staff/scheme")
+            let english = try await inspector.get("/staff/scheme").body
+            #expect(english.contains("<dt>Summons deadline</dt><dd>5 working days</dd>"))
+            #expect(english.contains("€60.00 excl. VAT / 1 year"))
+        }
+    }
+
     @Test func aSchemeInGermanFallsBackToItsOwnLanguage() async throws {
         try await TestApp.with(scheme: "service-siegel") { _, client in
             let page = try await Browser(client, acceptLanguage: "de").get("/code-of-conduct")

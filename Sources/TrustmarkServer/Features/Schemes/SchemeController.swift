@@ -95,7 +95,7 @@ struct SchemeController: Sendable {
         }
         let page = SchemeStaffPage(
             chrome: renderer.chrome(context, titleKey: "scheme_title", path: "/staff/scheme"),
-            summary: SchemeSummary.text(active.scheme).components(separatedBy: "\n"),
+            facts: SchemeFacts(localizer: renderer.localizer).facts(active.scheme, context.locale),
             versions: versions.map { .init(sequence: $0.sequence, codeVersion: $0.codeVersion, hash: String($0.contentHash.prefix(12)),
                                           loadedAt: day($0.loadedAt, context), active: $0.id == active.versionID) },
             canPublish: context.role == .admin && published == nil, publishedLink: published.map { "/staff/rule-changes/\($0.id?.uuidString ?? "")" },

@@ -54,7 +54,7 @@ struct SchemeStaffPage: Encodable, Sendable {
     }
 
     let chrome: PageChrome
-    let summary: [String]
+    let facts: [SchemeFacts.Fact]
     let versions: [Version]
     let canPublish: Bool
     let publishedLink: String?
