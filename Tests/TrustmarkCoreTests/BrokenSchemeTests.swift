@@ -186,3 +186,16 @@ struct BrokenSchemeTests {
         #expect(Money(cents: 9750, currency: "EUR").description == "EUR 97.50")
     }
 }
+
+extension BrokenSchemeTests {
+    @Test func severalProblemsInOneSectionAreAllReported() {
+        let text = Self.broken("annual_fee: \"60.00\"", "annual_fee: \"-1\"")
+            .replacingOccurrences(of: "  term: 1 year", with: "  term: one year")
+            .replacingOccurrences(of: "  termination: any_time", with: "  termination: never")
+        #expect(Self.problems(text) == [
+            "22:15: membership.annual_fee must not be negative (-1.00)",
+            "26:9: membership.term must be a period such as '2 working days', '14 days' or '1 month', not 'one year'",
+            "36:16: membership.termination must be one of any_time, end_of_term_after_first, not 'never'",
+        ])
+    }
+}

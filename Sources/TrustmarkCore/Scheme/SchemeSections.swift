@@ -14,8 +14,9 @@ enum SchemeSections {
         var fees: [MembershipRules.OneTimeFee] = []
         for (index, item) in map.list("one_time_fees", required: false).enumerated() {
             guard let fee = MapReader(item, path: "membership.one_time_fees[\(index + 1)]", keys: ["id", "name", "amount", "charged_when"], log: map.log) else { continue }
-            if let id = fee.string("id"), let name = fee.localized("name", languages: languages), let amount = fee.money("amount", currency: currency),
-               let when = fee.string("charged_when") {
+            let id = fee.string("id"), name = fee.localized("name", languages: languages)
+            let amount = fee.money("amount", currency: currency), when = fee.string("charged_when")
+            if let id, let name, let amount, let when {
                 fees.append(.init(id: id, name: name, amount: amount, chargedWhen: when))
             }
         }
@@ -30,11 +31,14 @@ enum SchemeSections {
         let inspectedBy = map.choice("inspected_by", MembershipRules.Inspector.self)
         let body = map.string("inspection_body", required: inspectedBy == .independentBody)
         let copies = map.int("contract_copies", minimum: 1)
-        guard let annual = map.money("annual_fee", currency: currency), let includeVAT = map.bool("fees_include_vat"),
-              let starts = map.choice("starts", MembershipRules.Start.self), let term = map.period("term"),
-              let renewal = map.period("renewal_invoice_before"), let payment = map.period("payment_term"),
-              let contractReturn = map.period("contract_return_term"), let copies, let inspectedBy,
-              let reminder = map.period("fix_reminder_after"), let termination = map.choice("termination", MembershipRules.Termination.self)
+        // Every value is read before any is required, so that all problems are reported at once.
+        let annual = map.money("annual_fee", currency: currency), includeVAT = map.bool("fees_include_vat")
+        let starts = map.choice("starts", MembershipRules.Start.self), term = map.period("term")
+        let renewal = map.period("renewal_invoice_before"), payment = map.period("payment_term")
+        let contractReturn = map.period("contract_return_term"), reminder = map.period("fix_reminder_after")
+        let termination = map.choice("termination", MembershipRules.Termination.self)
+        guard let annual, let includeVAT, let starts, let term, let renewal, let payment, let contractReturn, let copies, let inspectedBy,
+              let reminder, let termination
         else { return nil }
         if requires.isEmpty { map.log.add(map.position("seal_requires"), "membership.seal_requires must name at least one condition") }
         return MembershipRules(
@@ -52,7 +56,8 @@ enum SchemeSections {
         var variants: [SealRules.Variant] = []
         for (index, item) in map.list("variants").enumerated() {
             guard let entry = MapReader(item, path: "seal.variants[\(index + 1)]", keys: ["id", "name", "colour", "default", "prices_excl_vat", "consumer_notice"], log: map.log) else { continue }
-            guard let id = entry.string("id"), let name = entry.localized("name", languages: languages), let colour = colour(entry, "colour") else { continue }
+            let id = entry.string("id"), name = entry.localized("name", languages: languages), colour = colour(entry, "colour")
+            guard let id, let name, let colour else { continue }
             if variants.contains(where: { $0.id == id }) { map.log.add(entry.position("id"), "seal variant '\(id)' is listed twice"); continue }
             variants.append(.init(id: id, name: name, colour: colour, isDefault: entry.bool("default", required: false) ?? false,
                                   pricesExclVAT: entry.bool("prices_excl_vat", required: false) ?? false,
@@ -68,8 +73,9 @@ enum SchemeSections {
             basedOn = tierMap.string("based_on")
             for (index, item) in tierMap.list("levels").enumerated() {
                 guard let entry = MapReader(item, path: "seal.tiers.levels[\(index + 1)]", keys: ["id", "name", "colour", "minimum_ratings", "minimum_average"], log: map.log) else { continue }
-                guard let id = entry.string("id"), let name = entry.localized("name", languages: languages), let colour = colour(entry, "colour"),
-                      let count = entry.int("minimum_ratings", minimum: 1), let averageText = entry.string("minimum_average") else { continue }
+                let id = entry.string("id"), name = entry.localized("name", languages: languages), colour = colour(entry, "colour")
+                let count = entry.int("minimum_ratings", minimum: 1), averageText = entry.string("minimum_average")
+                guard let id, let name, let colour, let count, let averageText else { continue }
                 guard let average = Money.parse(averageText, currency: ""), average.cents > 0 else {
                     map.log.add(entry.position("minimum_average"), "seal.tiers.levels[\(index + 1)].minimum_average must be a number such as 3.5, not '\(averageText)'")
                     continue
@@ -106,8 +112,9 @@ enum SchemeSections {
     static func complaints(_ map: MapReader, languages: [String], currency: String) -> ComplaintRules? {
         var routes: [ComplaintRules.SectorRoute] = []
         for (index, item) in map.list("sector_routes", required: false).enumerated() {
-            guard let entry = MapReader(item, path: "complaints.sector_routes[\(index + 1)]", keys: ["sector", "name", "url"], log: map.log),
-                  let sector = entry.string("sector"), let name = entry.localized("name", languages: languages) else { continue }
+            guard let entry = MapReader(item, path: "complaints.sector_routes[\(index + 1)]", keys: ["sector", "name", "url"], log: map.log) else { continue }
+            let sector = entry.string("sector"), name = entry.localized("name", languages: languages)
+            guard let sector, let name else { continue }
             routes.append(.init(sector: sector, referral: Referral(name: name, url: entry.string("url", required: false))))
         }
         var dispute: ComplaintRules.DisputeBody?
@@ -119,12 +126,15 @@ enum SchemeSections {
         let wait = map.period("shop_first_wait", required: contactFirst == true)
         let threshold = map.int("sanction_threshold", required: false, minimum: 1)
         let window = map.period("sanction_window", required: threshold != nil)
-        guard let contactFirst, let answer = map.period("shop_answer_deadline"), let anonymous = map.bool("anonymous_allowed") else { return nil }
+        let answer = map.period("shop_answer_deadline"), anonymous = map.bool("anonymous_allowed")
+        let handling = map.period("handling_deadline", required: false)
+        let nonMember = referral(map, "non_member_referral", languages: languages), crossBorder = referral(map, "cross_border_route", languages: languages)
+        let statistics = map.bool("statistics_public", required: false) ?? false
+        guard let contactFirst, let answer, let anonymous else { return nil }
         return ComplaintRules(
-            contactShopFirst: contactFirst, shopFirstWait: wait, shopAnswerDeadline: answer, handlingDeadline: map.period("handling_deadline", required: false),
-            anonymousAllowed: anonymous, nonMemberReferral: referral(map, "non_member_referral", languages: languages), sectorRoutes: routes,
-            crossBorderRoute: referral(map, "cross_border_route", languages: languages), disputeBody: dispute, sanctionThreshold: threshold,
-            sanctionWindow: window, statisticsPublic: map.bool("statistics_public", required: false) ?? false)
+            contactShopFirst: contactFirst, shopFirstWait: wait, shopAnswerDeadline: answer, handlingDeadline: handling,
+            anonymousAllowed: anonymous, nonMemberReferral: nonMember, sectorRoutes: routes, crossBorderRoute: crossBorder, disputeBody: dispute,
+            sanctionThreshold: threshold, sanctionWindow: window, statisticsPublic: statistics)
     }
 
     static let sanctionKeys = [
@@ -135,8 +145,9 @@ enum SchemeSections {
     static func sanctions(_ map: MapReader, languages: [String]) -> SanctionRules? {
         var lists: [SanctionRules.PublicList] = []
         for (index, item) in map.list("lists").enumerated() {
-            guard let entry = MapReader(item, path: "sanctions.lists[\(index + 1)]", keys: ["id", "name"], log: map.log),
-                  let id = entry.string("id"), let name = entry.localized("name", languages: languages) else { continue }
+            guard let entry = MapReader(item, path: "sanctions.lists[\(index + 1)]", keys: ["id", "name"], log: map.log) else { continue }
+            let id = entry.string("id"), name = entry.localized("name", languages: languages)
+            guard let id, let name else { continue }
             lists.append(.init(id: id, name: name))
         }
         var publication: [String: String] = [:]
@@ -174,8 +185,9 @@ enum SchemeSections {
     static func reviews(_ map: MapReader, languages: [String]) -> ReviewRules? {
         var criteria: [ReviewRules.RatingCriterion] = []
         for (index, item) in map.list("criteria").enumerated() {
-            guard let entry = MapReader(item, path: "reviews.criteria[\(index + 1)]", keys: ["id", "name"], log: map.log),
-                  let id = entry.string("id"), let name = entry.localized("name", languages: languages) else { continue }
+            guard let entry = MapReader(item, path: "reviews.criteria[\(index + 1)]", keys: ["id", "name"], log: map.log) else { continue }
+            let id = entry.string("id"), name = entry.localized("name", languages: languages)
+            guard let id, let name else { continue }
             criteria.append(.init(id: id, name: name))
         }
         let scale = map.map("scale", keys: ["minimum", "maximum"])
@@ -202,8 +214,9 @@ enum SchemeSections {
         if let scoreText, score == nil || !(1...100).contains(score!) {
             map.log.add(map.position("fraud_hold_score"), "reviews.fraud_hold_score must be a whole number from 1 to 100, not '\(scoreText)'")
         }
-        guard !criteria.isEmpty, let low, let high, let window = map.period("window"), let cap = map.int("flag_cap_per_month", minimum: 1),
-              let retention = map.period("removed_retention"), let score, let invited = map.bool("invited_only") else { return nil }
+        let window = map.period("window"), cap = map.int("flag_cap_per_month", minimum: 1)
+        let retention = map.period("removed_retention"), invited = map.bool("invited_only")
+        guard !criteria.isEmpty, let low, let high, let window, let cap, let retention, let score, let invited else { return nil }
         return ReviewRules(criteria: criteria, scaleMinimum: low, scaleMaximum: high, window: window,
                            praiseAndFaultForm: map.bool("praise_and_fault_form", required: false) ?? false, invitedOnly: invited,
                            flagCapPerMonth: cap, removedRetention: retention, fraudHoldScore: score, ladder: steps, staffMayDeviate: deviate ?? false)
