@@ -96,7 +96,7 @@ public struct AppConfig: Sendable {
 
     /// The project directory: the one given, else the working directory if it holds the templates,
     /// else the checkout this binary was built from (so `swift run` and `swift test` work anywhere).
-    static func resolveResources(_ given: String?, workingDirectory: String) throws(ConfigError) -> String {
+    public static func resolveResources(_ given: String?, workingDirectory: String) throws(ConfigError) -> String {
         let marker = "Resources/Templates"
         func holdsTemplates(_ dir: String) -> Bool {
             var isDir: ObjCBool = false
