@@ -31,6 +31,12 @@ public struct TrustmarkApp: Sendable {
         try await users.create(email: email, name: name, role: role, organisation: organisation, password: password).email
     }
 
+    /// Walks the record's hash chain: the number of entries checked and the first broken one, if any.
+    public func verifyRecord() async throws -> (checked: Int, problem: String?) {
+        let result = try await RecordChain.verify(on: storage.db)
+        return (result.checked, result.firstBreak?.description)
+    }
+
     /// The message of an `AppError` or `FormErrors` in English, for the command line.
     public func describe(_ error: any Error) -> String {
         if let errors = error as? FormErrors {
@@ -105,6 +111,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let ruleChanges = RuleChangesService(storage: storage, clock: clock, active: active, outbox: outbox, localizer: localizer, baseURL: config.baseURL)
     SchemeController(active: active, ruleChanges: ruleChanges, renderer: renderer, forms: accountsController).register(on: routes)
     SchemeAPI(active: active, ruleChanges: ruleChanges).register(on: routes)
+    RecordController(storage: storage, renderer: renderer, timeZone: active.timeZone).register(on: routes)
     let openAPI = OpenAPIDocumentCache(routes: routes, baseURL: config.baseURL)
     OperationsController(storage: storage, clock: clock, metrics: MetricsRegistry.shared, openAPI: { openAPI.data }).register(on: routes)
 

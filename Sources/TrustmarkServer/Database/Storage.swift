@@ -16,11 +16,19 @@ public final class Storage: Service, Sendable {
     public let databases: Databases
     public let location: DatabaseLocation
     private let logger: Logger
+    /// SQLite opens one connection per event loop; pinning every use to one loop gives exactly one
+    /// connection, so writes (and the record's hash chain) are serialised without "database is
+    /// locked" failures. PostgreSQL spreads over all loops and serialises appends with a lock.
+    private let pinnedLoop: (any EventLoop)?
 
     public init(location: DatabaseLocation, logger: Logger) throws {
         self.location = location
         self.logger = logger
         self.databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
+        switch location {
+        case .sqlite, .sqliteInMemory: self.pinnedLoop = MultiThreadedEventLoopGroup.singleton.next()
+        case .postgres: self.pinnedLoop = nil
+        }
         switch location {
         case .sqlite(let path):
             let directory = (path as NSString).deletingLastPathComponent
@@ -43,7 +51,7 @@ public final class Storage: Service, Sendable {
 
     /// A database handle for one unit of work.
     public var db: any Database {
-        databases.database(logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())!
+        databases.database(logger: logger, on: pinnedLoop ?? MultiThreadedEventLoopGroup.singleton.any())!
     }
 
     public var sql: any SQLDatabase { db as! any SQLDatabase }

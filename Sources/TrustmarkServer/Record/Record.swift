@@ -3,7 +3,8 @@ import Foundation
 import TrustmarkCore
 
 /// Appends to the record of decisions. Always called inside the transaction that makes the change,
-/// so a change without its record (or a record of a change that did not happen) cannot exist.
+/// so a change without its record (or a record of a change that did not happen) cannot exist. Each
+/// entry is chained to the one before it (`RecordChain`), so any later edit or deletion shows.
 enum Record {
     struct Actor: Sendable {
         let userID: UUID?
@@ -26,7 +27,7 @@ enum Record {
                        before: [String: String]? = nil, after: [String: String]? = nil, schemeVersion: UUID? = nil) async throws {
         let entry = AuditEntry(at: at, actorID: actor.userID, actorRole: actor.role, action: action, subjectType: subjectType,
                                subjectID: subjectID, before: before.map(encode), after: after.map(encode), schemeVersionID: schemeVersion)
-        try await entry.create(on: db)
+        try await RecordChain.append(entry, on: db)
     }
 
     private static func encode(_ values: [String: String]) -> String {

@@ -50,6 +50,7 @@ struct RoleMatrixTests {
         "GET /openapi.json": everyone,
         "GET /api/v1/dev/clock": everyone,
         "GET /code-of-conduct": everyone,
+        "GET /staff/record": staff,
         "GET /news": everyone,
         "GET /staff/scheme": staff,
         "POST /staff/rule-changes": [.admin],

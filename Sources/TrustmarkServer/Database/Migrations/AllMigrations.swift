@@ -7,5 +7,6 @@ enum AllMigrations {
         M0001CreateAccounts(),
         M0002CreateRecord(),
         M0003CreateSchemeVersions(),
+        M0004ChainTheRecord(),
     ]
 }

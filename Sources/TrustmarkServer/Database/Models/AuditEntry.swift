@@ -16,6 +16,10 @@ final class AuditEntry: Model, @unchecked Sendable {
     @OptionalField(key: "after") var after: String?
     /// The scheme version whose rules the decision followed, where it followed any.
     @OptionalField(key: "scheme_version_id") var schemeVersionID: UUID?
+    /// The entry's place in the chain, the hash of the entry before it, and its own hash.
+    @OptionalField(key: "sequence") var sequence: Int?
+    @OptionalField(key: "previous_hash") var previousHash: String?
+    @OptionalField(key: "entry_hash") var entryHash: String?
 
     init() {}
 

@@ -1,0 +1,77 @@
+import Crypto
+import FluentKit
+import Foundation
+import SQLKit
+
+/// The record as a hash chain: each entry's hash covers its own fields and the previous entry's
+/// hash, so changing or removing any entry breaks every link after it.
+enum RecordChain {
+    static let genesis = String(repeating: "0", count: 64)
+    /// The advisory lock that serialises appends on PostgreSQL (any constant shared by all instances).
+    static let lockKey = 7_247_001
+
+    /// Dates are chained at millisecond precision, which both databases store exactly.
+    static func millisecondPrecision(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded() / 1000)
+    }
+
+    static func hash(of entry: AuditEntry, previous: String) -> String {
+        let fields: [String] = [
+            "\(entry.sequence ?? 0)", previous, "\(Int64((entry.at.timeIntervalSince1970 * 1000).rounded()))",
+            entry.actorID?.uuidString ?? "", entry.actorRole, entry.action, entry.subjectType, entry.subjectID,
+            entry.before ?? "", entry.after ?? "", entry.schemeVersionID?.uuidString ?? "", entry.id?.uuidString ?? "",
+        ]
+        let text = fields.joined(separator: "\u{1F}")
+        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Gives `entry` its place at the end of the chain and saves it, inside the caller's transaction.
+    static func append(_ entry: AuditEntry, on db: any Database) async throws {
+        if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
+            try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: lockKey))").run()
+        }
+        let last = try await AuditEntry.query(on: db).filter(\.$sequence != nil).sort(\.$sequence, .descending).first()
+        if entry.id == nil { entry.id = UUID() }
+        entry.at = millisecondPrecision(entry.at)
+        entry.sequence = (last?.sequence ?? 0) + 1
+        entry.previousHash = last?.entryHash ?? genesis
+        entry.entryHash = hash(of: entry, previous: entry.previousHash!)
+        try await entry.create(on: db)
+    }
+
+    struct Break: Equatable, Sendable, CustomStringConvertible {
+        let sequence: Int?
+        let id: UUID?
+        let reason: String
+        var description: String { "entry \(sequence.map(String.init) ?? "without a place") (\(id?.uuidString ?? "?")): \(reason)" }
+    }
+
+    /// Walks the whole chain; `nil` when it is intact, else the first broken entry.
+    static func verify(on db: any Database) async throws -> (checked: Int, firstBreak: Break?) {
+        if let loose = try await AuditEntry.query(on: db).filter(\.$sequence == nil).first() {
+            return (0, Break(sequence: nil, id: loose.id, reason: "it was added outside the chain"))
+        }
+        var previous = genesis
+        var expected = 1
+        var checked = 0
+        let batch = 1000
+        while true {
+            let entries = try await AuditEntry.query(on: db).filter(\.$sequence >= expected).sort(\.$sequence).limit(batch).all()
+            if entries.isEmpty { return (checked, nil) }
+            for entry in entries {
+                guard entry.sequence == expected else {
+                    return (checked, Break(sequence: entry.sequence, id: entry.id, reason: "entry \(expected) before it is missing"))
+                }
+                guard entry.previousHash == previous else {
+                    return (checked, Break(sequence: entry.sequence, id: entry.id, reason: "it does not follow the entry before it (that one was altered or removed)"))
+                }
+                guard entry.entryHash == hash(of: entry, previous: previous) else {
+                    return (checked, Break(sequence: entry.sequence, id: entry.id, reason: "its content was altered after it was written"))
+                }
+                previous = entry.entryHash ?? ""
+                expected += 1
+                checked += 1
+            }
+        }
+    }
+}
