@@ -20,6 +20,7 @@ public struct TrustmarkApp: Sendable {
     let users: UsersService
     let accounts: AccountsService
     let ruleChanges: RuleChangesService
+    let jobs: JobQueue
 
     /// On an empty database, a one-time link for creating the first administrator.
     public func firstAdministratorLink() async throws -> String? {
@@ -112,14 +113,19 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     SchemeController(active: active, ruleChanges: ruleChanges, renderer: renderer, forms: accountsController).register(on: routes)
     SchemeAPI(active: active, ruleChanges: ruleChanges).register(on: routes)
     RecordController(storage: storage, renderer: renderer, timeZone: active.timeZone).register(on: routes)
+    let jobs = JobQueue(storage: storage, clock: clock, logger: logger)
+    jobs.register(recurring: RecurringJob(kind: MaintenanceJob.kind, hour: 3, timeZone: active.timeZone), MaintenanceJob.run)
+    JobsController(queue: jobs, renderer: renderer, timeZone: active.timeZone).register(on: routes)
     let openAPI = OpenAPIDocumentCache(routes: routes, baseURL: config.baseURL)
-    OperationsController(storage: storage, clock: clock, metrics: MetricsRegistry.shared, openAPI: { openAPI.data }).register(on: routes)
+    OperationsController(storage: storage, clock: clock, jobs: jobs, metrics: MetricsRegistry.shared, openAPI: { openAPI.data }).register(on: routes)
 
     let readyLogger = logger
     let application = Application(
         router: router,
         configuration: .init(address: .hostname(config.hostname, port: config.port), serverName: "Trustmark"),
-        services: [storage],
+        // Tests drive the queue themselves (runDue, the developers' clock); everywhere else a worker
+        // runs beside the web server.
+        services: config.environment == .testing ? [storage] : [storage, JobWorker(queue: jobs, interval: .seconds(1))],
         onServerRunning: { _ in
             guard let onReady else { return }
             let link: String?
@@ -133,7 +139,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
         },
         logger: logger)
     return TrustmarkApp(application: application, config: config, storage: storage, clock: clock, routes: routes, scheme: active, linkSigner: linkSigner, users: users, accounts: accounts,
-                        ruleChanges: ruleChanges)
+                        ruleChanges: ruleChanges, jobs: jobs)
 }
 
 /// The API description, built once on first request (after every route is registered).

@@ -23,7 +23,7 @@ enum OpenAPISchemas {
             "locale": enumeration(["nl", "en", "de"]),
         ], required: ["email", "name", "role"]),
         "ClockRequest": object(["advance": ["type": "string", "description": "ISO 8601 duration, e.g. P3D"], "set": dateTime], required: []),
-        "ClockState": object(["now": dateTime, "settable": ["type": "boolean"]], required: ["now", "settable"]),
+        "ClockState": object(["now": dateTime, "settable": ["type": "boolean"], "jobsRun": integer], required: ["now", "settable"]),
         "Scheme": object([
             "id": string, "name": string, "legalEntity": string, "country": string, "languages": ["type": "array", "items": string],
             "timeZone": string, "currency": string, "codeOfConductVersion": string, "version": integer, "contentHash": string,

@@ -51,6 +51,8 @@ struct RoleMatrixTests {
         "GET /api/v1/dev/clock": everyone,
         "GET /code-of-conduct": everyone,
         "GET /staff/record": staff,
+        "GET /staff/jobs": [.admin],
+        "POST /staff/jobs/{id}/retry": [.admin],
         "GET /news": everyone,
         "GET /staff/scheme": staff,
         "POST /staff/rule-changes": [.admin],

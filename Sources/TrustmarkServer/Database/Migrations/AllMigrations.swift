@@ -8,5 +8,6 @@ enum AllMigrations {
         M0002CreateRecord(),
         M0003CreateSchemeVersions(),
         M0004ChainTheRecord(),
+        M0005CreateJobsAndDeadlines(),
     ]
 }

@@ -48,6 +48,8 @@ final class OutboxMessage: Model, @unchecked Sendable {
     @Field(key: "locale") var locale: String
     @Field(key: "kind") var kind: String
     @OptionalField(key: "delivered_at") var deliveredAt: Date?
+    @Field(key: "attempts") var attempts: Int
+    @OptionalField(key: "last_error") var lastError: String?
 
     init() {}
 
@@ -58,5 +60,6 @@ final class OutboxMessage: Model, @unchecked Sendable {
         self.body = body
         self.locale = locale
         self.kind = kind
+        self.attempts = 0
     }
 }

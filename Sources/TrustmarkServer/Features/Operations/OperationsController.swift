@@ -7,6 +7,7 @@ import TrustmarkCore
 struct OperationsController: Sendable {
     let storage: Storage
     let clock: any TrustmarkClock
+    let jobs: JobQueue
     let metrics: PrometheusCollectorRegistry
     let openAPI: @Sendable () -> Data
 
@@ -23,6 +24,8 @@ struct OperationsController: Sendable {
     struct ClockState: Codable, Sendable {
         let now: Date
         let settable: Bool
+        /// How many jobs fell due and ran before this answer.
+        var jobsRun: Int? = nil
     }
 
     func register(on routes: RouteTable) {
@@ -64,7 +67,9 @@ struct OperationsController: Sendable {
             default:
                 throw AppError.invalid("advance", "clock_one_of")
             }
-            return JSONBody.response(ClockState(now: settable.now(), settable: true))
+            // Everything that fell due has happened before the caller hears the new time.
+            let ran = try await jobs.runDue()
+            return JSONBody.response(ClockState(now: settable.now(), settable: true, jobsRun: ran))
         }
     }
 }

@@ -1,0 +1,55 @@
+import FluentKit
+import Foundation
+import Hummingbird
+import TrustmarkCore
+
+struct JobsPage: Encodable, Sendable {
+    struct Row: Encodable, Sendable {
+        let id: String
+        let kind: String
+        let status: String
+        let runAt: String
+        let attempts: String
+        let error: String
+        let failed: Bool
+    }
+
+    let chrome: PageChrome
+    let counts: [SchemeFacts.Fact]
+    let failed: [Row]
+    let upcoming: [Row]
+}
+
+/// Administrators see the queue: what is waiting, what failed and why, and retry a failed job.
+struct JobsController: Sendable {
+    let queue: JobQueue
+    let renderer: Renderer
+    let timeZone: TimeZone
+
+    func register(on routes: RouteTable) {
+        routes.get("/staff/jobs", .roles([.admin])) { _, context in
+            let db = queue.storage.db
+            let t = { (key: String) in renderer.localizer.text(key, context.locale) }
+            var counts: [SchemeFacts.Fact] = []
+            for status in ["queued", "running", "done", "failed"] {
+                counts.append(.init(label: t("jobs_status_\(status)"), value: "\(try await Job.query(on: db).filter(\.$statusRaw == status).count())"))
+            }
+            let formatter = DateFormatter()
+            formatter.timeZone = timeZone
+            formatter.dateFormat = "yyyy-MM-dd HH:mm"
+            func row(_ job: Job) -> JobsPage.Row {
+                .init(id: job.id?.uuidString ?? "", kind: job.kind, status: t("jobs_status_\(job.statusRaw)"), runAt: formatter.string(from: job.runAt),
+                      attempts: "\(job.attempts)/\(job.maxAttempts)", error: job.lastError ?? "", failed: job.status == .failed)
+            }
+            let failed = try await Job.query(on: db).filter(\.$statusRaw == "failed").sort(\.$finishedAt, .descending).limit(100).all().map(row)
+            let upcoming = try await Job.query(on: db).filter(\.$statusRaw ~~ ["queued", "running"]).sort(\.$runAt).limit(50).all().map(row)
+            return renderer.render("jobs/list", JobsPage(chrome: renderer.chrome(context, titleKey: "jobs_title", path: "/staff/jobs"), counts: counts, failed: failed, upcoming: upcoming), context: context)
+        }
+        routes.post("/staff/jobs/{id}/retry", .roles([.admin])) { request, context in
+            _ = try await FormInput.parse(request, context: context)
+            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound }
+            try await queue.retry(id)
+            return .seeOther("/staff/jobs")
+        }
+    }
+}
