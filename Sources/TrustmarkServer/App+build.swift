@@ -21,6 +21,7 @@ public struct TrustmarkApp: Sendable {
     let accounts: AccountsService
     let ruleChanges: RuleChangesService
     let jobs: JobQueue
+    let deadlines: DeadlinesService
 
     /// On an empty database, a one-time link for creating the first administrator.
     public func firstAdministratorLink() async throws -> String? {
@@ -109,12 +110,16 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     accountsController.register(on: routes)
     UsersController(users: users, renderer: renderer, accountsController: accountsController).register(on: routes)
     AccountsAPI(accounts: accounts, users: users).register(on: routes)
-    let ruleChanges = RuleChangesService(storage: storage, clock: clock, active: active, outbox: outbox, localizer: localizer, baseURL: config.baseURL)
+    let calendar = try CalendarData.calendar(for: active.scheme, resources: config.resourcesDirectory)
+    let deadlines = DeadlinesService(storage: storage, clock: clock, deadlineClock: DeadlineClock(calendar: calendar))
+    let ruleChanges = RuleChangesService(storage: storage, clock: clock, active: active, outbox: outbox, localizer: localizer, baseURL: config.baseURL,
+                                         deadlines: deadlines)
     SchemeController(active: active, ruleChanges: ruleChanges, renderer: renderer, forms: accountsController).register(on: routes)
     SchemeAPI(active: active, ruleChanges: ruleChanges).register(on: routes)
     RecordController(storage: storage, renderer: renderer, timeZone: active.timeZone).register(on: routes)
     let jobs = JobQueue(storage: storage, clock: clock, logger: logger)
     jobs.register(recurring: RecurringJob(kind: MaintenanceJob.kind, hour: 3, timeZone: active.timeZone), MaintenanceJob.run)
+    deadlines.registerJobs(on: jobs, actions: [RuleChangesService.transitionDeadline: ruleChanges.transitionActions])
     JobsController(queue: jobs, renderer: renderer, timeZone: active.timeZone).register(on: routes)
     let openAPI = OpenAPIDocumentCache(routes: routes, baseURL: config.baseURL)
     OperationsController(storage: storage, clock: clock, jobs: jobs, metrics: MetricsRegistry.shared, openAPI: { openAPI.data }).register(on: routes)
@@ -139,7 +144,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
         },
         logger: logger)
     return TrustmarkApp(application: application, config: config, storage: storage, clock: clock, routes: routes, scheme: active, linkSigner: linkSigner, users: users, accounts: accounts,
-                        ruleChanges: ruleChanges, jobs: jobs)
+                        ruleChanges: ruleChanges, jobs: jobs, deadlines: deadlines)
 }
 
 /// The API description, built once on first request (after every route is registered).

@@ -61,7 +61,13 @@ struct RuleChangeTests {
             #expect((early.error["message"] as? String)?.hasPrefix("The transition period runs until 2027-02-24") == true)
 
             // two months later the refusing and the silent member may be ended, the accepting one not
-            app.settableClock.advance(by: try ISO8601Duration(parsing: "P2M"))
+            let moved = try await APIClient(client: client).call(.post, "/api/v1/dev/clock", json: ["advance": "P2M"])
+            #expect((moved.json["jobsRun"] as? Int ?? 0) >= 1)
+            // The transition's deadline passed: it is in the record and the administrator was told.
+            #expect(try await AuditEntry.query(on: app.storage.db).filter(\.$action == "deadline.passed").count() == 1)
+            let told = try #require(try await OutboxMessage.query(on: app.storage.db).filter(\.$kind == "transition_over").first())
+            #expect(told.recipient == "admin@keuronline.test")
+            #expect(told.body.contains("2 lid/leden hebben de wijziging niet aangenomen"))
             // Sessions and tokens have expired meanwhile; staff sign in again.
             adminAPI = try await APIClient.signedIn(client, "admin@keuronline.test")
             try await admin.login("admin@keuronline.test")
@@ -132,7 +138,7 @@ struct RuleChangeTests {
                 .replacingOccurrences(of: "reageert zo snel mogelijk en binnen 2 werkdagen.", with: "reageert binnen 1 werkdag.")
             let newer = try await SchemeVersions.activate(try SchemeFile.parse(text, path: "k.yaml"), storage: app.storage, at: app.clock.now())
             var service = app.ruleChanges
-            service = RuleChangesService(storage: service.storage, clock: service.clock, active: newer, outbox: service.outbox, localizer: service.localizer, baseURL: service.baseURL)
+            service = RuleChangesService(storage: service.storage, clock: service.clock, active: newer, outbox: service.outbox, localizer: service.localizer, baseURL: service.baseURL, deadlines: service.deadlines)
             let admin = try #require(try await User.query(on: app.storage.db).first())
             let identity = Identity(userID: admin.id!, email: admin.email, displayName: admin.displayName, role: .admin, organisationID: nil, proof: .session, credentialDigest: "")
             let change = try await service.publish(.init(title: ["nl": "Sneller antwoorden"], summary: ["nl": "x"], farReaching: false), by: identity)

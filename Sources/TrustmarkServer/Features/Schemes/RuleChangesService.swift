@@ -12,6 +12,9 @@ struct RuleChangesService: Sendable {
     let outbox: MailOutbox
     let localizer: Localizer
     let baseURL: String
+    let deadlines: DeadlinesService
+
+    static let transitionDeadline = "rule_change.transition"
 
     static let maxTitle = 200
     static let maxSummary = 4000
@@ -60,6 +63,8 @@ struct RuleChangesService: Sendable {
             try await change.create(on: db)
             if let transitionEnd, let rules = scheme.ruleChanges {
                 try await notifyMembers(change, transitionEnd: transitionEnd, channels: rules.notify, title: title, on: db, at: now)
+                try await deadlines.start(subjectType: "rule_change", subjectID: try change.requireID().uuidString, kind: Self.transitionDeadline,
+                                          length: rules.farReachingTransition, on: db)
             }
             try await Record.append(on: db, at: now, actor: .init(actor), action: "rule_change.published", subjectType: "rule_change",
                                     subjectID: try change.requireID().uuidString,
@@ -201,6 +206,32 @@ struct RuleChangesService: Sendable {
             try await Record.append(on: db, at: now, actor: .init(actor), action: "membership.ended", subjectType: "organisation",
                                     subjectID: organisationID.uuidString, before: ["membership": "active"], after: ["membership": "ended", "reason": reason],
                                     schemeVersion: active.versionID)
+        }
+    }
+
+    /// When the transition is over, administrators hear which members did not accept, so that
+    /// they can decide on those memberships.
+    var transitionActions: DeadlinesService.Actions {
+        let service = self
+        return DeadlinesService.Actions(reminder: nil) { deadline, context in
+            guard let id = UUID(uuidString: deadline.subjectID), let change = try await RuleChange.find(id, on: context.storage.db) else { return }
+            let pending = try await service.standings(of: change).filter(\.mayBeEnded).count
+            guard pending > 0 else { return }
+            let admins = try await User.query(on: context.storage.db).filter(\.$roleRaw == Role.admin.rawValue).filter(\.$disabledAt == nil).all()
+            let now = context.clock.now()
+            try await context.storage.db.transaction { db in
+                for admin in admins {
+                    let locale = AppLocale(rawValue: admin.locale) ?? .fallback
+                    let title = service.active.text(RuleChangesService.texts(change.title), locale)
+                    try await service.outbox.add(
+                        on: db, at: now, to: admin.email,
+                        subject: service.localizer.text("mail_transition_over_subject", locale, ["scheme": service.active.scheme.name, "title": title]),
+                        body: service.localizer.text("mail_transition_over_body", locale, [
+                            "name": admin.displayName, "title": title, "count": "\(pending)", "link": "\(service.baseURL)/staff/rule-changes/\(id.uuidString)",
+                        ]),
+                        locale: locale.rawValue, kind: "transition_over")
+                }
+            }
         }
     }
 
