@@ -92,7 +92,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let localizer = try Localizer(directory: config.resourcesDirectory + "/Resources/Locales")
     let renderer = try await Renderer(templatesDirectory: config.resourcesDirectory + "/Resources/Templates", localizer: localizer,
                                       organisationName: active.scheme.name)
-    let outbox = MailOutbox(directory: config.isProduction ? nil : config.dataDirectory + "/mail", fromAddress: "no-reply@\(URL(string: config.baseURL)?.host ?? "localhost")")
+    let outbox = MailOutbox()
     let accounts = AccountsService(storage: storage, clock: clock, outbox: outbox, localizer: localizer, baseURL: config.baseURL,
                                    bcryptCost: config.environment == .testing ? 4 : 12)
     let users = UsersService(accounts: accounts)
@@ -120,6 +120,9 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let jobs = JobQueue(storage: storage, clock: clock, logger: logger)
     jobs.register(recurring: RecurringJob(kind: MaintenanceJob.kind, hour: 3, timeZone: active.timeZone), MaintenanceJob.run)
     deadlines.registerJobs(on: jobs, actions: [RuleChangesService.transitionDeadline: ruleChanges.transitionActions])
+    let delivery = MailDelivery(smtp: config.smtp, directory: config.environment == .development ? config.dataDirectory + "/mail" : nil,
+                                fromAddress: config.mailFrom, fromName: active.scheme.name)
+    jobs.register(MailOutbox.deliverJob, delivery.deliver)
     JobsController(queue: jobs, renderer: renderer, timeZone: active.timeZone).register(on: routes)
     let openAPI = OpenAPIDocumentCache(routes: routes, baseURL: config.baseURL)
     OperationsController(storage: storage, clock: clock, jobs: jobs, metrics: MetricsRegistry.shared, openAPI: { openAPI.data }).register(on: routes)

@@ -23,6 +23,9 @@ public struct AppConfig: Sendable {
     /// Where files the server writes live (SQLite file, mail copies).
     public var dataDirectory: String
     public var logLevel: String
+    /// Where mail is delivered; without it, development writes .eml files instead.
+    public var smtp: SMTPSettings?
+    public var mailFrom: String
 
     public var isProduction: Bool { environment == .production }
     public var usesHTTPS: Bool { baseURL.lowercased().hasPrefix("https://") }
@@ -40,6 +43,8 @@ public struct AppConfig: Sendable {
         public static let resources: ConfigKey = "trustmark.resources"
         public static let data: ConfigKey = "trustmark.data"
         public static let logLevel: ConfigKey = "log.level"
+        public static let smtpURL: ConfigKey = "smtp.url"
+        public static let mailFrom: ConfigKey = "trustmark.mail.from"
     }
 
     /// Reads and validates every setting. Relative paths are taken from the current directory.
@@ -88,10 +93,16 @@ public struct AppConfig: Sendable {
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigError(setting: "LOG_LEVEL", message: "'\(logLevel)' is not a log level (trace, debug, info, notice, warning, error, critical)")
         }
+        let smtp = try reader.string(forKey: Key.smtpURL, isSecret: true).map { text throws(ConfigError) in try SMTPSettings.parse(text) }
+        let mailFrom = reader.string(forKey: Key.mailFrom) ?? "no-reply@\(url.host ?? "localhost")"
+        guard EmailAddress.isValid(mailFrom) else {
+            throw ConfigError(setting: "TRUSTMARK_MAIL_FROM", message: "'\(mailFrom)' is not an e-mail address")
+        }
         return AppConfig(
             hostname: hostname, port: port, database: database, schemePath: schemePath,
             environment: environment, baseURL: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL,
-            fixedClockStart: fixedClockStart, resourcesDirectory: resources, dataDirectory: dataDirectory, logLevel: logLevel)
+            fixedClockStart: fixedClockStart, resourcesDirectory: resources, dataDirectory: dataDirectory, logLevel: logLevel,
+            smtp: smtp, mailFrom: mailFrom)
     }
 
     /// The project directory: the one given, else the working directory if it holds the templates,

@@ -26,9 +26,10 @@ enum TestApp {
     }
 
     /// Runs `body` against a fresh server; the database is removed afterwards.
-    static func with(environment: RunEnvironment = .testing, scheme: String = "default",
+    static func with(environment: RunEnvironment = .testing, scheme: String = "default", smtp: String? = nil,
                      _ body: @Sendable (TrustmarkApp, any TestClientProtocol) async throws -> Void) async throws {
         var config = try config(environment: environment, scheme: scheme)
+        config.smtp = try smtp.map { try SMTPSettings.parse($0) }
         var schema: String?
         if let url = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !url.isEmpty {
             guard case .postgres(var location) = try DatabaseLocation.parse(url, relativeTo: checkout) else {

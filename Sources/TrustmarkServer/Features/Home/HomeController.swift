@@ -28,6 +28,8 @@ struct OutboxPage: Encodable, Sendable {
         let subject: String
         let kind: String
         let body: String
+        let status: String
+        let delivered: Bool
     }
 
     let chrome: PageChrome
@@ -69,7 +71,14 @@ struct HomeController: Sendable {
         routes.get("/staff/outbox", .roles([.admin])) { _, context in
             let messages = try await OutboxMessage.query(on: storage.db).sort(\.$createdAt, .descending).limit(100).all()
             let formatter = ISO8601DateFormatter()
-            let rows = messages.map { OutboxPage.Row(at: formatter.string(from: $0.createdAt), recipient: $0.recipient, subject: $0.subject, kind: $0.kind, body: $0.body) }
+            let t = { (key: String, args: [String: String]) in renderer.localizer.text(key, context.locale, args) }
+            let rows = messages.map { message in
+                OutboxPage.Row(
+                    at: formatter.string(from: message.createdAt), recipient: message.recipient, subject: message.subject, kind: message.kind, body: message.body,
+                    status: message.deliveredAt.map { t("outbox_delivered", ["at": formatter.string(from: $0)]) }
+                        ?? t("outbox_waiting", ["attempts": "\(message.attempts)", "error": message.lastError ?? "-"]),
+                    delivered: message.deliveredAt != nil)
+            }
             return renderer.render("home/outbox", OutboxPage(chrome: renderer.chrome(context, titleKey: "outbox_title", path: "/staff/outbox"), rows: rows), context: context)
         }
     }
