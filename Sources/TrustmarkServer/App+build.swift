@@ -22,6 +22,7 @@ public struct TrustmarkApp: Sendable {
     let ruleChanges: RuleChangesService
     let jobs: JobQueue
     let deadlines: DeadlinesService
+    let documents: DocumentWriter
 
     /// On an empty database, a one-time link for creating the first administrator.
     public func firstAdministratorLink() async throws -> String? {
@@ -124,6 +125,9 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
                                 fromAddress: config.mailFrom, fromName: active.scheme.name)
     jobs.register(MailOutbox.deliverJob, delivery.deliver)
     JobsController(queue: jobs, renderer: renderer, timeZone: active.timeZone).register(on: routes)
+    let documents = DocumentWriter(head: Letterhead(scheme: active.scheme), localizer: localizer, timeZone: active.timeZone)
+    let letters = LettersService(storage: storage, clock: clock, writer: documents, timeZone: active.timeZone)
+    LettersController(letters: letters, renderer: renderer, scheme: active.scheme).register(on: routes)
     let openAPI = OpenAPIDocumentCache(routes: routes, baseURL: config.baseURL)
     OperationsController(storage: storage, clock: clock, jobs: jobs, metrics: MetricsRegistry.shared, openAPI: { openAPI.data }).register(on: routes)
 
@@ -147,7 +151,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
         },
         logger: logger)
     return TrustmarkApp(application: application, config: config, storage: storage, clock: clock, routes: routes, scheme: active, linkSigner: linkSigner, users: users, accounts: accounts,
-                        ruleChanges: ruleChanges, jobs: jobs, deadlines: deadlines)
+                        ruleChanges: ruleChanges, jobs: jobs, deadlines: deadlines, documents: documents)
 }
 
 /// The API description, built once on first request (after every route is registered).

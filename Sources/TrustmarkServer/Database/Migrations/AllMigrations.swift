@@ -9,5 +9,6 @@ enum AllMigrations {
         M0003CreateSchemeVersions(),
         M0004ChainTheRecord(),
         M0005CreateJobsAndDeadlines(),
+        M0006CreateLetters(),
     ]
 }
