@@ -56,9 +56,8 @@ public struct Renderer: Sendable {
         link("nav_code", "/code-of-conduct")
         link("nav_news", "/news")
         if let role = context.role {
-            if role.isStaff { link("nav_staff", "/staff"); link("nav_scheme", "/staff/scheme"); link("nav_record", "/staff/record"); link("nav_letters", "/staff/letters") } else { link("nav_portal", "/portal"); link("nav_rule_changes", "/portal/rule-changes") }
-            if role == .admin { link("nav_users", "/staff/users"); link("nav_outbox", "/staff/outbox"); link("nav_jobs", "/staff/jobs") }
-            if role.isStaff, role != .admin { link("nav_invite", "/staff/users/invite") }
+            // Staff tools are listed on the workspace page; the menu stays short enough for one line.
+            if role.isStaff { link("nav_staff", "/staff") } else { link("nav_portal", "/portal"); link("nav_rule_changes", "/portal/rule-changes") }
             link("nav_account", "/account")
         }
         let back = path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"

@@ -16,9 +16,16 @@ struct DashboardPage: Encodable, Sendable {
         let href: String?
     }
 
+    struct Tool: Encodable, Sendable {
+        let label: String
+        let description: String
+        let href: String
+    }
+
     let chrome: PageChrome
     let greeting: String
     let tiles: [Tile]
+    let tools: [Tool]
 }
 
 struct OutboxPage: Encodable, Sendable {
@@ -49,14 +56,28 @@ struct HomeController: Sendable {
         routes.get("/staff", .roles(Role.staff)) { _, context in
             let t = { (key: String) in renderer.localizer.text(key, context.locale) }
             var tiles: [DashboardPage.Tile] = []
+            let awaitingPost = try await LetterRow.query(on: storage.db).filter(\.$registered == true).filter(\.$sentOn == nil).count()
+            tiles.append(.init(label: t("dashboard_letters_awaiting"), value: "\(awaitingPost)", href: "/staff/letters"))
+            var tools: [DashboardPage.Tool] = [
+                .init(label: t("nav_scheme"), description: t("tool_scheme"), href: "/staff/scheme"),
+                .init(label: t("nav_record"), description: t("tool_record"), href: "/staff/record"),
+                .init(label: t("nav_letters"), description: t("tool_letters"), href: "/staff/letters"),
+                .init(label: t("invite_title"), description: t("tool_invite"), href: "/users/invite"),
+            ]
             if context.role == .admin {
-                let users = try await User.query(on: storage.db).count()
                 let pending = try await User.query(on: storage.db).filter(\.$passwordHash == nil).count()
-                tiles.append(.init(label: t("dashboard_users"), value: "\(users)", href: "/staff/users"))
+                let undelivered = try await OutboxMessage.query(on: storage.db).filter(\.$deliveredAt == nil).count()
+                let failed = try await Job.query(on: storage.db).filter(\.$statusRaw == Job.Status.failed.rawValue).count()
                 tiles.append(.init(label: t("dashboard_invited"), value: "\(pending)", href: "/staff/users"))
-                tiles.append(.init(label: t("dashboard_outbox"), value: "\(try await OutboxMessage.query(on: storage.db).count())", href: "/staff/outbox"))
+                tiles.append(.init(label: t("dashboard_undelivered"), value: "\(undelivered)", href: "/staff/outbox"))
+                tiles.append(.init(label: t("dashboard_failed_jobs"), value: "\(failed)", href: "/staff/jobs"))
+                tools += [
+                    .init(label: t("nav_users"), description: t("tool_users"), href: "/staff/users"),
+                    .init(label: t("nav_outbox"), description: t("tool_outbox"), href: "/staff/outbox"),
+                    .init(label: t("nav_jobs"), description: t("tool_jobs"), href: "/staff/jobs"),
+                ]
             }
-            return dashboard(context, tiles: tiles, path: "/staff")
+            return dashboard(context, tiles: tiles, tools: tools, path: "/staff")
         }
         routes.get("/portal", .roles([.member])) { _, context in
             let t = { (key: String) in renderer.localizer.text(key, context.locale) }
@@ -66,7 +87,11 @@ struct HomeController: Sendable {
                 tiles.append(.init(label: t("dashboard_organisation"), value: organisation.name, href: nil))
                 tiles.append(.init(label: t("dashboard_colleagues"), value: "\(colleagues)", href: "/users/invite"))
             }
-            return dashboard(context, tiles: tiles, path: "/portal")
+            let tools: [DashboardPage.Tool] = [
+                .init(label: t("nav_rule_changes"), description: t("tool_rule_changes"), href: "/portal/rule-changes"),
+                .init(label: t("invite_title"), description: t("tool_invite_colleague"), href: "/users/invite"),
+            ]
+            return dashboard(context, tiles: tiles, tools: tools, path: "/portal")
         }
         routes.get("/staff/outbox", .roles([.admin])) { _, context in
             let messages = try await OutboxMessage.query(on: storage.db).sort(\.$createdAt, .descending).limit(100).all()
@@ -83,10 +108,10 @@ struct HomeController: Sendable {
         }
     }
 
-    private func dashboard(_ context: AppRequestContext, tiles: [DashboardPage.Tile], path: String) -> Response {
+    private func dashboard(_ context: AppRequestContext, tiles: [DashboardPage.Tile], tools: [DashboardPage.Tool], path: String) -> Response {
         let name = context.identity?.displayName ?? ""
         let page = DashboardPage(chrome: renderer.chrome(context, titleKey: path == "/staff" ? "staff_title" : "portal_title", path: path),
-                                 greeting: renderer.localizer.text("dashboard_greeting", context.locale, ["name": name]), tiles: tiles)
+                                 greeting: renderer.localizer.text("dashboard_greeting", context.locale, ["name": name]), tiles: tiles, tools: tools)
         return renderer.render("home/dashboard", page, context: context)
     }
 }
