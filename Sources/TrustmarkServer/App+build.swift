@@ -154,16 +154,26 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
                         ruleChanges: ruleChanges, jobs: jobs, deadlines: deadlines, documents: documents)
 }
 
-/// The API description, built once on first request (after every route is registered).
-final class OpenAPIDocumentCache: Sendable {
+/// The API description, built on first request (after every route is registered) and kept.
+final class OpenAPIDocumentCache: @unchecked Sendable {
     private let routes: RouteTable
     private let baseURL: String
+    private let lock = NSLock()
+    private var built: Data?
+
     init(routes: RouteTable, baseURL: String) {
         self.routes = routes
         self.baseURL = baseURL
     }
 
-    var data: Data { OpenAPIDocument.build(routes: routes.specs, baseURL: baseURL, version: TrustmarkVersion.current) }
+    var data: Data {
+        lock.withLock {
+            if let built { return built }
+            let document = OpenAPIDocument.build(routes: routes.specs, baseURL: baseURL, version: TrustmarkVersion.current)
+            built = document
+            return document
+        }
+    }
 }
 
 public enum TrustmarkVersion {

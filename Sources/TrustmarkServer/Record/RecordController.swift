@@ -62,8 +62,7 @@ struct RecordController: Sendable {
             let page = RecordPage(
                 chrome: renderer.chrome(context, titleKey: "record_title", path: "/staff/record"), rows: rows, subjectType: type, subjectID: id,
                 filtered: !type.isEmpty || !id.isEmpty,
-                pager: Pager(page: result.page, pageCount: result.pageCount, previous: result.hasPrevious ? base + "\(result.page - 1)" : nil,
-                             next: result.hasNext ? base + "\(result.page + 1)" : nil))
+                pager: Pager(result, base: base))
             return renderer.render("record/list", page, context: context)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TrustmarkCore
 
 /// View data of the account pages; each is rendered by the template of the same name.
 struct LoginPage: Encodable, Sendable {
@@ -64,4 +65,12 @@ struct Pager: Encodable, Sendable {
     let pageCount: Int
     let previous: String?
     let next: String?
+
+    /// The links for `list`, where `base` ends just before the page number (`/staff/users?page=`).
+    init<Item>(_ list: PagedList<Item>, base: String) {
+        page = list.page
+        pageCount = list.pageCount
+        previous = list.hasPrevious ? base + "\(list.page - 1)" : nil
+        next = list.hasNext ? base + "\(list.page + 1)" : nil
+    }
 }

@@ -59,9 +59,7 @@ struct UsersController: Sendable {
                 organisation: user.organisation?.name ?? "", status: t(user.isDisabled ? "user_status_disabled" : (user.passwordHash == nil ? "user_status_invited" : "user_status_active")),
                 disabled: user.isDisabled, pending: user.passwordHash == nil, isSelf: user.id == context.identity?.userID)
         }
-        let pager = Pager(page: result.page, pageCount: result.pageCount,
-                          previous: result.hasPrevious ? "/staff/users?page=\(result.page - 1)" : nil,
-                          next: result.hasNext ? "/staff/users?page=\(result.page + 1)" : nil)
+        let pager = Pager(result, base: "/staff/users?page=")
         return renderer.render("users/list", UsersPage(chrome: renderer.chrome(context, titleKey: "users_title", path: "/staff/users"), rows: rows, pager: pager), context: context)
     }
 
