@@ -13,6 +13,7 @@ struct RuleChangesService: Sendable {
     let localizer: Localizer
     let baseURL: String
     let deadlines: DeadlinesService
+    let letters: LettersService
 
     static let transitionDeadline = "rule_change.transition"
 
@@ -86,8 +87,21 @@ struct RuleChangesService: Sendable {
                 try await RuleChangeNotice(ruleChangeID: changeID, organisationID: organisationID, channel: channel, createdAt: now,
                                            sentAt: channel == "email" ? now : nil).create(on: db)
             }
-            guard channels.contains("email") else { continue }
             let users = try await User.query(on: db).filter(\.$organisation.$id == organisationID).filter(\.$disabledAt == nil).all()
+            if channels.contains("letter") {
+                // The letter goes in the language of the organisation's first user, else the scheme's own.
+                let locale = users.first.flatMap { AppLocale(rawValue: $0.locale) } ?? AppLocale(rawValue: active.scheme.defaultLanguage) ?? .fallback
+                let heading = active.text(LocalizedText(title), locale)
+                let letter = DocumentWriter.Letter(
+                    recipient: organisation.name, address: [], subject: localizer.text("mail_rule_change_subject", locale, ["scheme": active.scheme.name, "title": heading]),
+                    paragraphs: [localizer.text("letter_rule_change_body", locale, [
+                        "scheme": active.scheme.name, "title": heading, "date": DateText.day(transitionEnd, locale: locale, timeZone: active.timeZone),
+                        "link": "\(baseURL)/portal/rule-changes", "news": "\(baseURL)/news",
+                    ])],
+                    registered: false, date: now)
+                _ = try await letters.create(kind: "rule_change", letter: letter, locale: locale, organisationID: organisationID, by: .system, on: db)
+            }
+            guard channels.contains("email") else { continue }
             for user in users {
                 let locale = AppLocale(rawValue: user.locale) ?? .fallback
                 let heading = active.text(LocalizedText(title), locale)
