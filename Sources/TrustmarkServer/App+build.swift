@@ -107,9 +107,9 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
 
     let routes = RouteTable(router: router, environment: config.environment)
     let accountsController = AccountsController(accounts: accounts, users: users, renderer: renderer, secureCookies: config.usesHTTPS)
-    HomeController(storage: storage, renderer: renderer).register(on: routes)
+    HomeController(storage: storage, renderer: renderer, timeZone: active.timeZone).register(on: routes)
     accountsController.register(on: routes)
-    UsersController(users: users, renderer: renderer, accountsController: accountsController).register(on: routes)
+    UsersController(users: users, renderer: renderer).register(on: routes)
     AccountsAPI(accounts: accounts, users: users).register(on: routes)
     let calendar = try CalendarData.calendar(for: active.scheme, resources: config.resourcesDirectory)
     let deadlines = DeadlinesService(storage: storage, clock: clock, deadlineClock: DeadlineClock(calendar: calendar))
@@ -117,7 +117,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let letters = LettersService(storage: storage, clock: clock, writer: documents, timeZone: active.timeZone)
     let ruleChanges = RuleChangesService(storage: storage, clock: clock, active: active, outbox: outbox, localizer: localizer, baseURL: config.baseURL,
                                          deadlines: deadlines, letters: letters)
-    SchemeController(active: active, ruleChanges: ruleChanges, renderer: renderer, forms: accountsController).register(on: routes)
+    SchemeController(active: active, ruleChanges: ruleChanges, renderer: renderer).register(on: routes)
     SchemeAPI(active: active, ruleChanges: ruleChanges).register(on: routes)
     RecordController(storage: storage, renderer: renderer, timeZone: active.timeZone).register(on: routes)
     let jobs = JobQueue(storage: storage, clock: clock, logger: logger)

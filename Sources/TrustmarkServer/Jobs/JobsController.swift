@@ -34,11 +34,8 @@ struct JobsController: Sendable {
             for status in ["queued", "running", "done", "failed"] {
                 counts.append(.init(label: t("jobs_status_\(status)"), value: "\(try await Job.query(on: db).filter(\.$statusRaw == status).count())"))
             }
-            let formatter = DateFormatter()
-            formatter.timeZone = timeZone
-            formatter.dateFormat = "yyyy-MM-dd HH:mm"
             func row(_ job: Job) -> JobsPage.Row {
-                .init(id: job.id?.uuidString ?? "", kind: job.kind, status: t("jobs_status_\(job.statusRaw)"), runAt: formatter.string(from: job.runAt),
+                .init(id: job.id?.uuidString ?? "", kind: job.kind, status: t("jobs_status_\(job.statusRaw)"), runAt: DateText.moment(job.runAt, timeZone: timeZone),
                       attempts: "\(job.attempts)/\(job.maxAttempts)", error: job.lastError ?? "", failed: job.status == .failed)
             }
             let failed = try await Job.query(on: db).filter(\.$statusRaw == "failed").sort(\.$finishedAt, .descending).limit(100).all().map(row)

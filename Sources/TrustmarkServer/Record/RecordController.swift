@@ -45,12 +45,9 @@ struct RecordController: Sendable {
             let actorIDs = Set(entries.compactMap(\.actorID))
             let actors = try await User.query(on: storage.db).filter(\.$id ~~ actorIDs).all()
             let versions = try await SchemeVersion.query(on: storage.db).all()
-            let formatter = DateFormatter()
-            formatter.timeZone = timeZone
-            formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
             let rows = entries.map { entry in
                 RecordPage.Row(
-                    sequence: entry.sequence ?? 0, at: formatter.string(from: entry.at),
+                    sequence: entry.sequence ?? 0, at: DateText.moment(entry.at, timeZone: timeZone),
                     actor: actors.first { $0.id == entry.actorID }?.email ?? "-", role: entry.actorRole, action: entry.action,
                     subject: "\(entry.subjectType) \(entry.subjectID.prefix(8))",
                     subjectLink: "/staff/record?subject_type=\(entry.subjectType)&subject_id=\(entry.subjectID)",

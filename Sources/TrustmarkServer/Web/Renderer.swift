@@ -81,6 +81,16 @@ public struct Renderer: Sendable {
         return response
     }
 
+    /// What a form shows after a failed post: what was typed (never passwords) and, per field, the
+    /// first problem in the reader's language.
+    func formState(_ input: FormInput, _ errors: FormErrors, _ context: AppRequestContext) -> FormState {
+        var form = FormState(values: input.echo)
+        for problem in errors.problems where form.errors[problem.field ?? "form"] == nil {
+            form.errors[problem.field ?? "form"] = localizer.text(problem.messageKey, context.locale, problem.arguments)
+        }
+        return form
+    }
+
     func errorPage(_ error: AppError, context: AppRequestContext) -> Response {
         let page = ErrorPage(
             chrome: chrome(context, titleKey: "error_title", path: ""),

@@ -51,6 +51,19 @@ struct ListDTO<Item: Codable & Sendable>: Codable, Sendable {
     let size: Int
     let total: Int
     let pageCount: Int
+
+    /// A list the API returns whole, in the same shape as a paginated one.
+    init(all items: [Item]) {
+        self.init(items: items, page: 1, size: max(items.count, 1), total: items.count, pageCount: 1)
+    }
+
+    init(items: [Item], page: Int, size: Int, total: Int, pageCount: Int) {
+        self.items = items
+        self.page = page
+        self.size = size
+        self.total = total
+        self.pageCount = pageCount
+    }
 }
 
 /// `/api/v1` operations on tokens and users.

@@ -53,7 +53,7 @@ struct AccountsController: Sendable {
                                                   new: input.password("new_password"), confirmation: input.password("confirm_password"))
                 return accountPage(context, form: FormState(), saved: true)
             } catch let errors as FormErrors {
-                return accountPage(context, form: formState(input, errors, context), saved: false, status: .unprocessableContent)
+                return accountPage(context, form: renderer.formState(input, errors, context), saved: false, status: .unprocessableContent)
             }
         }
         registerLinks(on: routes)
@@ -78,7 +78,7 @@ struct AccountsController: Sendable {
             let email = users.checkEmail(input.fields["email"] ?? "", errors: &errors)
             let chrome = renderer.chrome(context, titleKey: "forgot_title", path: "/password/forgot")
             guard errors.isEmpty else {
-                return renderer.render("accounts/forgot", FormPage(chrome: chrome, form: formState(input, errors, context), action: "/password/forgot"), context: context, status: .unprocessableContent)
+                return renderer.render("accounts/forgot", FormPage(chrome: chrome, form: renderer.formState(input, errors, context), action: "/password/forgot"), context: context, status: .unprocessableContent)
             }
             try await accounts.requestPasswordReset(email: email, locale: context.locale)
             return renderer.render("accounts/forgot", FormPage(chrome: chrome, form: FormState(), action: "/password/forgot", done: true), context: context)
@@ -114,7 +114,7 @@ struct AccountsController: Sendable {
                 response.setCookie(sessionCookie(session.token, maxAge: Int(SessionPolicy.absoluteLifetime)))
                 return response
             } catch let errors as FormErrors {
-                let page = FormPage(chrome: renderer.chrome(context, titleKey: titleKey, path: ""), form: formState(input, errors, context), action: path.replacingOccurrences(of: "{token}", with: token))
+                let page = FormPage(chrome: renderer.chrome(context, titleKey: titleKey, path: ""), form: renderer.formState(input, errors, context), action: path.replacingOccurrences(of: "{token}", with: token))
                 return renderer.render(template, page, context: context, status: .unprocessableContent)
             }
         }
@@ -129,14 +129,6 @@ struct AccountsController: Sendable {
 
     func sessionCookie(_ value: String, maxAge: Int) -> Cookie {
         Cookie(name: IdentityMiddleware.sessionCookie, value: value, maxAge: maxAge, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax)
-    }
-
-    func formState(_ input: FormInput, _ errors: FormErrors, _ context: AppRequestContext) -> FormState {
-        var form = FormState(values: input.echo)
-        for problem in errors.problems where form.errors[problem.field ?? "form"] == nil {
-            form.errors[problem.field ?? "form"] = renderer.localizer.text(problem.messageKey, context.locale, problem.arguments)
-        }
-        return form
     }
 
     private func loginPage(_ context: AppRequestContext, form: FormState, next: String, notice: String? = nil, status: HTTPResponse.Status = .ok) -> Response {

@@ -6,7 +6,6 @@ import TrustmarkCore
 struct UsersController: Sendable {
     let users: UsersService
     let renderer: Renderer
-    let accountsController: AccountsController
 
     func register(on routes: RouteTable) {
         routes.get("/staff/users", .roles([.admin])) { request, context in
@@ -34,11 +33,11 @@ struct UsersController: Sendable {
                 page.sentTo = user.email
                 return renderer.render("users/invite", page, context: context)
             } catch let errors as FormErrors {
-                return renderer.render("users/invite", invitePage(context, form: accountsController.formState(input, errors, context)), context: context, status: .unprocessableContent)
+                return renderer.render("users/invite", invitePage(context, form: renderer.formState(input, errors, context)), context: context, status: .unprocessableContent)
             } catch let error as AppError where error.field != nil {
                 var errors = FormErrors()
                 errors.add(error)
-                return renderer.render("users/invite", invitePage(context, form: accountsController.formState(input, errors, context)), context: context, status: error.status)
+                return renderer.render("users/invite", invitePage(context, form: renderer.formState(input, errors, context)), context: context, status: error.status)
             }
         }
     }

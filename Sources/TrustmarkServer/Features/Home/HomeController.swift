@@ -47,6 +47,7 @@ struct OutboxPage: Encodable, Sendable {
 struct HomeController: Sendable {
     let storage: Storage
     let renderer: Renderer
+    let timeZone: TimeZone
 
     func register(on routes: RouteTable) {
         routes.get("/", .everyone) { _, context in
@@ -95,12 +96,11 @@ struct HomeController: Sendable {
         }
         routes.get("/staff/outbox", .roles([.admin])) { _, context in
             let messages = try await OutboxMessage.query(on: storage.db).sort(\.$createdAt, .descending).limit(100).all()
-            let formatter = ISO8601DateFormatter()
             let t = { (key: String, args: [String: String]) in renderer.localizer.text(key, context.locale, args) }
             let rows = messages.map { message in
                 OutboxPage.Row(
-                    at: formatter.string(from: message.createdAt), recipient: message.recipient, subject: message.subject, kind: message.kind, body: message.body,
-                    status: message.deliveredAt.map { t("outbox_delivered", ["at": formatter.string(from: $0)]) }
+                    at: DateText.moment(message.createdAt, timeZone: timeZone), recipient: message.recipient, subject: message.subject, kind: message.kind, body: message.body,
+                    status: message.deliveredAt.map { t("outbox_delivered", ["at": DateText.moment($0, timeZone: timeZone)]) }
                         ?? t("outbox_waiting", ["attempts": "\(message.attempts)", "error": message.lastError ?? "-"]),
                     delivered: message.deliveredAt != nil)
             }

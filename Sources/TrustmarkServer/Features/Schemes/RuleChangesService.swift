@@ -281,4 +281,13 @@ enum DateText {
         formatter.timeStyle = .none
         return formatter.string(from: date)
     }
+
+    /// A moment for staff lists: `2026-12-24 11:00` in the scheme's time zone.
+    static func moment(_ date: Date, timeZone: TimeZone) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = timeZone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date)
+    }
 }

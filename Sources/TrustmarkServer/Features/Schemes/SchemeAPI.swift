@@ -80,7 +80,7 @@ struct SchemeAPI: Sendable {
         }
         routes.get("/api/v1/rule-changes", .everyone, api: APIDoc("Published rule changes, newest first", tag: "scheme", response: "RuleChangeList")) { _, context in
             let items = try await ruleChanges.news().map { dto($0, context) }
-            return JSONBody.response(ListDTO(items: items, page: 1, size: max(items.count, 1), total: items.count, pageCount: 1))
+            return JSONBody.response(ListDTO(all: items))
         }
         routes.post("/api/v1/rule-changes", .roles([.admin]), api: APIDoc("Publish a rule change for the active scheme version", tag: "scheme", request: "RuleChangeRequest", response: "RuleChange", status: 201, errors: [400, 401, 403, 409, 422])) { request, context in
             guard let identity = context.identity else { throw AppError.unauthenticated }
@@ -94,7 +94,7 @@ struct SchemeAPI: Sendable {
                 RuleChangeStandingDTO(organisationId: $0.organisation.id ?? UUID(), organisation: $0.organisation.name, response: $0.response?.response,
                                       respondedAt: $0.response?.respondedAt, membershipEnded: $0.organisation.membershipEndedAt != nil, mayBeEnded: $0.mayBeEnded)
             }
-            return JSONBody.response(ListDTO(items: rows, page: 1, size: max(rows.count, 1), total: rows.count, pageCount: 1))
+            return JSONBody.response(ListDTO(all: rows))
         }
         routes.post("/api/v1/rule-changes/{id}/response", .roles([.member]), api: APIDoc("Accept or refuse a far-reaching rule change for the caller's organisation", tag: "scheme", request: "RuleChangeAnswerRequest", status: 204, errors: [400, 401, 403, 404, 409, 422])) { request, context in
             guard let identity = context.identity else { throw AppError.unauthenticated }

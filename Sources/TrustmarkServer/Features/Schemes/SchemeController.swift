@@ -9,7 +9,6 @@ struct SchemeController: Sendable {
     let active: ActiveScheme
     let ruleChanges: RuleChangesService
     let renderer: Renderer
-    let forms: AccountsController
 
     func register(on routes: RouteTable) {
         routes.get("/code-of-conduct", .everyone) { _, context in
@@ -40,11 +39,11 @@ struct SchemeController: Sendable {
                 let change = try await ruleChanges.publish(.init(title: title, summary: summary, farReaching: input.fields["far_reaching"] == "on"), by: identity)
                 return .seeOther("/staff/rule-changes/\(try change.requireID().uuidString)")
             } catch let errors as FormErrors {
-                return try await staffPage(context, form: forms.formState(input, errors, context), status: .unprocessableContent)
+                return try await staffPage(context, form: renderer.formState(input, errors, context), status: .unprocessableContent)
             } catch let error as AppError where error.status == .conflict {
                 var errors = FormErrors()
                 errors.add(error)
-                return try await staffPage(context, form: forms.formState(input, errors, context), status: .conflict)
+                return try await staffPage(context, form: renderer.formState(input, errors, context), status: .conflict)
             }
         }
         routes.get("/staff/rule-changes/{id}", .roles(Role.staff)) { _, context in
