@@ -19,7 +19,10 @@ struct WebMiddleware: RouterMiddleware {
         context.locale = request.cookies[Self.languageCookie].flatMap { AppLocale(rawValue: $0.value) }
             ?? AppLocale.negotiate(request.headers[.acceptLanguage]) ?? .fallback
         let existingCSRF = request.cookies[Self.csrfCookie]?.value
-        let csrf = existingCSRF.flatMap { $0.count == 43 ? $0 : nil } ?? SecretToken.generate()
+        // Static files and the API never render a form, so they need no new token.
+        let path = request.uri.path
+        let rendersForms = !path.hasPrefix("/public/") && !path.hasPrefix("/api/")
+        let csrf = existingCSRF.flatMap { $0.count == 43 ? $0 : nil } ?? (rendersForms ? SecretToken.generate() : "")
         context.csrfToken = csrf
 
         var response: Response
@@ -28,7 +31,9 @@ struct WebMiddleware: RouterMiddleware {
         } catch {
             response = errorResponse(error, request: request, context: context)
         }
-        if existingCSRF != csrf {
+        // Only pages carry forms; stylesheets and API answers stay free of cookies (and cacheable).
+        let isPage = response.headers[.contentType]?.hasPrefix("text/html") ?? false
+        if existingCSRF != csrf, isPage, !csrf.isEmpty {
             response.setCookie(Cookie(name: Self.csrfCookie, value: csrf, path: "/", secure: config.usesHTTPS, httpOnly: true, sameSite: .strict))
         }
         applySecurityHeaders(&response, request: request, requestID: context.id)
