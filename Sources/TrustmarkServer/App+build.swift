@@ -23,6 +23,8 @@ public struct TrustmarkApp: Sendable {
     let jobs: JobQueue
     let deadlines: DeadlinesService
     let documents: DocumentWriter
+    let memberships: MembershipsService
+    let applications: ApplicationsService
 
     /// On an empty database, a one-time link for creating the first administrator.
     public func firstAdministratorLink() async throws -> String? {
@@ -104,6 +106,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     router.add(middleware: WebMiddleware(renderer: renderer, config: config))
     router.add(middleware: FileMiddleware(config.resourcesDirectory + "/Public", urlBasePath: "/public", cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(3600)])]), searchForIndexHtml: false, logger: logger))
     router.add(middleware: IdentityMiddleware(storage: storage, clock: clock))
+    router.add(middleware: IdempotencyMiddleware(store: IdempotencyStore(storage: storage, clock: clock)))
 
     let routes = RouteTable(router: router, environment: config.environment)
     let accountsController = AccountsController(accounts: accounts, users: users, renderer: renderer, secureCookies: config.usesHTTPS)
@@ -128,6 +131,13 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     jobs.register(MailOutbox.deliverJob, delivery.deliver)
     JobsController(queue: jobs, renderer: renderer, timeZone: active.timeZone).register(on: routes)
     LettersController(letters: letters, renderer: renderer, scheme: active.scheme).register(on: routes)
+    let desk = MembershipDesk(storage: storage, clock: clock, active: active, outbox: outbox, localizer: localizer, baseURL: config.baseURL,
+                              calendar: calendar, writer: documents, logger: logger)
+    let memberships = MembershipsService(desk: desk)
+    let applications = ApplicationsService(desk: desk, memberships: memberships, invoices: memberships.invoices)
+    let membershipViews = MembershipViews(desk: desk, applications: applications, memberships: memberships)
+    MembershipAPI(applications: applications, memberships: memberships, views: membershipViews, webhookSecret: config.paymentWebhookSecret, logger: logger).register(on: routes)
+    jobs.register(recurring: RecurringJob(kind: MembershipsService.dailyKind, hour: 2, timeZone: active.timeZone)) { _ in try await memberships.sweep() }
     let openAPI = OpenAPIDocumentCache(routes: routes, baseURL: config.baseURL)
     OperationsController(storage: storage, clock: clock, jobs: jobs, metrics: MetricsRegistry.shared, openAPI: { openAPI.data }).register(on: routes)
 
@@ -151,7 +161,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
         },
         logger: logger)
     return TrustmarkApp(application: application, config: config, storage: storage, clock: clock, routes: routes, scheme: active, linkSigner: linkSigner, users: users, accounts: accounts,
-                        ruleChanges: ruleChanges, jobs: jobs, deadlines: deadlines, documents: documents)
+                        ruleChanges: ruleChanges, jobs: jobs, deadlines: deadlines, documents: documents, memberships: memberships, applications: applications)
 }
 
 /// The API description, built on first request (after every route is registered) and kept.

@@ -67,11 +67,47 @@ struct FeeTests {
         #expect(calculation.vat.cents == 1041)
     }
 
-    @Test func keurOnlineMembershipStartsOnTheFirstOfTheNextMonth() throws {
+    @Test func keurOnlinesTermStartsOnTheFirstOfTheNextMonthAndTheSealOnceSignedAndPaid() throws {
         let rules = try #require(try Self.scheme("keuronline").membership)
-        #expect(rules.startDay(conditionsMetOn: Day("2026-12-24")!, approvedOn: Day("2026-12-20")!).description == "2027-01-01")
-        #expect(rules.startDay(conditionsMetOn: Day("2027-01-31")!, approvedOn: Day("2027-01-02")!).description == "2027-02-01")
-        let mkbok = try #require(try Self.scheme("mkbok").membership)
-        #expect(mkbok.startDay(conditionsMetOn: Day("2026-12-24")!, approvedOn: Day("2026-12-20")!).description == "2026-12-24")
+        #expect(rules.termStart(approvedOn: Day("2026-12-20")!, conditionsMetOn: nil)?.description == "2027-01-01")
+        // Approved 20 December, signed 22 December, paid 24 December: the seal from 1 January.
+        var facts = SealFacts(approvedOn: Day("2026-12-20")!, contractCompletedOn: Day("2026-12-22")!)
+        #expect(rules.standing(facts, today: Day("2026-12-23")!) == .awaiting([.payment]))
+        facts.firstPaymentOn = Day("2026-12-24")!
+        #expect(rules.standing(facts, today: Day("2026-12-24")!) == .scheduled(from: Day("2027-01-01")!))
+        #expect(rules.standing(facts, today: Day("2027-01-01")!) == .active(until: Day("2028-01-01")!))
+        // Paid only on 5 January: the term still started on the 1st, the seal comes at once.
+        facts.firstPaymentOn = Day("2027-01-05")!
+        #expect(rules.standing(facts, today: Day("2027-01-05")!) == .active(until: Day("2028-01-01")!))
+        #expect(rules.standing(facts, today: Day("2028-01-01")!) == .lapsed(since: Day("2028-01-01")!), "an unpaid renewal takes the seal away")
+        facts.paidThrough = Day("2029-01-01")!
+        #expect(rules.standing(facts, today: Day("2028-02-01")!).mayShowSeal)
+        facts.endedOn = Day("2028-03-01")!
+        #expect(rules.standing(facts, today: Day("2028-03-01")!) == .ended(on: Day("2028-03-01")!))
+    }
+
+    @Test func mkbOKStartsWhenApprovedAndPaidWithoutAContract() throws {
+        let rules = try #require(try Self.scheme("mkbok").membership)
+        let facts = SealFacts(approvedOn: Day("2026-12-20")!, firstPaymentOn: Day("2026-12-29")!)
+        #expect(rules.standing(facts, today: Day("2026-12-29")!) == .active(until: Day("2027-12-29")!))
+        let siegel = try #require(try Self.scheme("service-siegel").membership)
+        #expect(siegel.standing(SealFacts(approvedOn: Day("2026-12-20")!), today: Day("2026-12-20")!) == .active(until: Day("2027-12-20")!))
+    }
+
+    @Test func periodsOnTheCalendar() {
+        #expect(Day("2027-01-31")!.adding(Period(1, .months)).description == "2027-02-28")
+        #expect(Day("2028-02-29")!.adding(Period(1, .years)).description == "2029-02-28")
+        #expect(Day("2027-12-01")!.adding(Period(14, .days)).description == "2027-12-15")
+        #expect(Day("2028-01-01")!.subtracting(Period(1, .months)).description == "2027-12-01")
+        #expect(Day("2028-01-01")!.subtracting(Period(14, .days)).description == "2027-12-18")
+    }
+
+    @Test func applicationsOnlyMoveAlongTheirPath() {
+        #expect(ApplicationState.submitted.allows(.inAudit))
+        #expect(!ApplicationState.submitted.allows(.approved), "no approval without an audit")
+        #expect(!ApplicationState.changesRequested.allows(.approved))
+        #expect(ApplicationState.audited.allows(.rejected))
+        #expect(!ApplicationState.approved.allows(.rejected), "an approved application is cancelled, not rejected")
+        #expect(!ApplicationState.rejected.allows(.inAudit), "a rejection is final")
     }
 }

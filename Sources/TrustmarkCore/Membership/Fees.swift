@@ -9,6 +9,12 @@ public struct FeeCalculation: Equatable, Sendable {
         public let quantity: Int
         public let unitPrice: Money
         public var amount: Money { Money(cents: unitPrice.cents * quantity, currency: unitPrice.currency) }
+
+        public init(kind: Kind, quantity: Int, unitPrice: Money) {
+            self.kind = kind
+            self.quantity = quantity
+            self.unitPrice = unitPrice
+        }
     }
 
     public let lines: [Line]
@@ -35,7 +41,7 @@ public struct FeeCalculation: Equatable, Sendable {
 
     /// VAT is computed once on the total and rounded half up to the cent; prices that include VAT
     /// have it taken out of the total the same way.
-    init(lines: [Line], vatRate: Percentage, pricesIncludeVAT: Bool, currency: String) {
+    public init(lines: [Line], vatRate: Percentage, pricesIncludeVAT: Bool, currency: String) {
         self.lines = lines
         let total = lines.reduce(0) { $0 + $1.amount.cents }
         if pricesIncludeVAT {
@@ -48,19 +54,6 @@ public struct FeeCalculation: Equatable, Sendable {
             self.net = Money(cents: total, currency: currency)
             self.vat = Money(cents: vat, currency: currency)
             self.gross = Money(cents: total + vat, currency: currency)
-        }
-    }
-}
-
-extension MembershipRules {
-    /// The day membership starts once its conditions are met on `day` (the scheme's `starts`).
-    public func startDay(conditionsMetOn day: Day, approvedOn approval: Day) -> Day {
-        switch starts {
-        case .onApproval: return approval
-        case .onSealConditions: return day
-        case .firstOfNextMonth:
-            let (year, month, _) = day.components
-            return Day(year: month == 12 ? year + 1 : year, month: month == 12 ? 1 : month + 1, day: 1) ?? day
         }
     }
 }

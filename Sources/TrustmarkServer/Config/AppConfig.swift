@@ -26,6 +26,9 @@ public struct AppConfig: Sendable {
     /// Where mail is delivered; without it, development writes .eml files instead.
     public var smtp: SMTPSettings?
     public var mailFrom: String
+    /// The shared secret the payment provider signs its webhook calls with; without it the
+    /// webhook is off.
+    public var paymentWebhookSecret: String? = nil
 
     public var isProduction: Bool { environment == .production }
     public var usesHTTPS: Bool { baseURL.lowercased().hasPrefix("https://") }
@@ -45,6 +48,7 @@ public struct AppConfig: Sendable {
         public static let logLevel: ConfigKey = "log.level"
         public static let smtpURL: ConfigKey = "smtp.url"
         public static let mailFrom: ConfigKey = "trustmark.mail.from"
+        public static let paymentWebhookSecret: ConfigKey = "trustmark.payment.webhook.secret"
     }
 
     /// Reads and validates every setting. Relative paths are taken from the current directory.
@@ -98,11 +102,17 @@ public struct AppConfig: Sendable {
         guard EmailAddress.isValid(mailFrom) else {
             throw ConfigError(setting: "TRUSTMARK_MAIL_FROM", message: "'\(mailFrom)' is not an e-mail address")
         }
-        return AppConfig(
+        let webhookSecret = reader.string(forKey: Key.paymentWebhookSecret, isSecret: true)
+        if let webhookSecret, webhookSecret.utf8.count < 16 {
+            throw ConfigError(setting: "TRUSTMARK_PAYMENT_WEBHOOK_SECRET", message: "the secret must be at least 16 characters")
+        }
+        var config = AppConfig(
             hostname: hostname, port: port, database: database, schemePath: schemePath,
             environment: environment, baseURL: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL,
             fixedClockStart: fixedClockStart, resourcesDirectory: resources, dataDirectory: dataDirectory, logLevel: logLevel,
             smtp: smtp, mailFrom: mailFrom)
+        config.paymentWebhookSecret = webhookSecret
+        return config
     }
 
     /// The project directory: the one given, else the working directory if it holds the templates,

@@ -117,30 +117,37 @@ struct DocumentWriter: Sendable {
         var lines: [Line]
         var vatRate: Percentage
         var reference: String?
+        /// Net, VAT and total as stored with the invoice; computed from the lines when absent.
+        var totals: (net: Int, vat: Int, gross: Int)? = nil
+        var creditNote = false
     }
 
     func invoice(_ invoice: Invoice, locale: AppLocale) -> Data {
-        var doc = composer(t("doc_invoice", locale) + " " + invoice.number, locale)
+        let title = t(invoice.creditNote ? "doc_credit_note" : "doc_invoice", locale) + " " + invoice.number
+        var doc = composer(title, locale)
         letterhead(&doc)
-        doc.heading(t("doc_invoice", locale) + " " + invoice.number)
+        doc.heading(title)
         var facts = [
             (t("doc_invoice_to", locale), ([invoice.buyer] + invoice.buyerDetails).joined(separator: ", ")),
             (t("doc_date", locale), DateText.day(invoice.date, locale: locale, timeZone: timeZone)),
             (t("doc_due", locale), DateText.day(invoice.due, locale: locale, timeZone: timeZone)),
         ]
-        if let reference = invoice.reference { facts.append((t("doc_reference", locale), reference)) }
+        if let reference = invoice.reference { facts.append((t(invoice.creditNote ? "doc_credits" : "doc_reference", locale), reference)) }
         doc.facts(facts)
-        let subtotal = invoice.lines.reduce(0) { $0 + $1.unitPrice.cents * $1.quantity }
+        let lineTotal = invoice.lines.reduce(0) { $0 + $1.unitPrice.cents * $1.quantity }
         let currency = invoice.lines.first?.unitPrice.currency ?? "EUR"
-        // VAT on the total, rounded half up to the cent.
-        let vat = (subtotal * invoice.vatRate.basisPoints + 5000) / 10000
+        // VAT on the total, rounded half up to the cent, unless the invoice carries its own totals.
+        let subtotal = invoice.totals?.net ?? lineTotal
+        let vat = invoice.totals?.vat ?? (lineTotal * invoice.vatRate.basisPoints + 5000) / 10000
         let money = { (cents: Int) in SchemeFacts.money(Money(cents: cents, currency: currency), locale) }
         doc.table(header: [t("doc_description", locale), t("doc_quantity", locale), t("doc_unit_price", locale), t("doc_amount", locale)],
                   rows: invoice.lines.map { [$0.description, "\($0.quantity)", money($0.unitPrice.cents), money($0.unitPrice.cents * $0.quantity)] },
                   widths: [doc.width - 240, 60, 90, 90], rightAligned: [1, 2, 3])
         doc.facts([(t("doc_subtotal", locale), money(subtotal)), (t("doc_vat", locale, ["rate": invoice.vatRate.description]), money(vat)),
-                   (t("doc_total", locale), money(subtotal + vat))], labelWidth: doc.width - 90)
-        doc.paragraph(t("doc_invoice_payment", locale, ["number": invoice.number, "date": DateText.day(invoice.due, locale: locale, timeZone: timeZone)]), size: 9.5)
+                   (t("doc_total", locale), money(invoice.totals?.gross ?? subtotal + vat))], labelWidth: doc.width - 90)
+        if !invoice.creditNote {
+            doc.paragraph(t("doc_invoice_payment", locale, ["number": invoice.number, "date": DateText.day(invoice.due, locale: locale, timeZone: timeZone)]), size: 9.5)
+        }
         return doc.finish()
     }
 

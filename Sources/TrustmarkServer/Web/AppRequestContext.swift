@@ -26,9 +26,12 @@ public struct AppRequestContext: RequestContext {
     public var sessionExpired = false
     /// The double-submit token every form must echo back.
     public var csrfToken = ""
+    /// The peer's IP address (kept with online signatures).
+    public let remoteAddress: String?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 
     public var role: Role? { identity?.role }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Testing
@@ -82,8 +83,10 @@ struct APIClient {
         var error: [String: Any] { json["error"] as? [String: Any] ?? [:] }
     }
 
-    func call(_ method: HTTPRequest.Method, _ path: String, json: Any? = nil, raw: String? = nil, language: String? = nil) async throws -> Reply {
+    func call(_ method: HTTPRequest.Method, _ path: String, json: Any? = nil, raw: String? = nil, language: String? = nil,
+              headers extra: [String: String] = [:]) async throws -> Reply {
         var headers = HTTPFields()
+        for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
         if let token { headers[.authorization] = "Bearer \(token)" }
         if let language { headers[.acceptLanguage] = language }
         var body: ByteBuffer?

@@ -18,7 +18,7 @@ enum TestApp {
     }
 
     static func config(environment: RunEnvironment = .testing, scheme: String = "default", extra: [String: String] = [:]) throws -> AppConfig {
-        var env = ["TRUSTMARK_ENV": environment.rawValue, "TRUSTMARK_RESOURCES": checkout, "TRUSTMARK_SCHEME": "\(checkout)/Schemes/\(scheme).yaml",
+        var env = ["TRUSTMARK_ENV": environment.rawValue, "TRUSTMARK_RESOURCES": checkout, "TRUSTMARK_SCHEME": scheme.hasPrefix("/") ? scheme : "\(checkout)/Schemes/\(scheme).yaml",
                    "TRUSTMARK_DATA": NSTemporaryDirectory() + "trustmark-test-" + UUID().uuidString]
         if environment != .production { env["TRUSTMARK_CLOCK"] = "fixed:2026-12-24T10:00:00Z" }
         for (key, value) in extra { env[key] = value }
@@ -26,9 +26,9 @@ enum TestApp {
     }
 
     /// Runs `body` against a fresh server; the database is removed afterwards.
-    static func with(environment: RunEnvironment = .testing, scheme: String = "default", smtp: String? = nil,
+    static func with(environment: RunEnvironment = .testing, scheme: String = "default", smtp: String? = nil, extra: [String: String] = [:],
                      _ body: @Sendable (TrustmarkApp, any TestClientProtocol) async throws -> Void) async throws {
-        var config = try config(environment: environment, scheme: scheme)
+        var config = try config(environment: environment, scheme: scheme, extra: extra)
         config.smtp = try smtp.map { try SMTPSettings.parse($0) }
         var schema: String?
         if let url = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !url.isEmpty {

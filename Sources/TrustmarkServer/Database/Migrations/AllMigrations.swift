@@ -10,5 +10,6 @@ enum AllMigrations {
         M0004ChainTheRecord(),
         M0005CreateJobsAndDeadlines(),
         M0006CreateLetters(),
+        M0007CreateMemberships(),
     ]
 }

@@ -53,6 +53,8 @@ struct OperationsController: Sendable {
                 throw AppError.conflict("clock_not_settable", "clock_not_settable")
             }
             let body = try await JSONBody.decode(ClockRequest.self, from: request, context: context)
+            // The daily jobs are queued before the clock moves, so a move past their hour runs them.
+            try await jobs.scheduleRecurring()
             switch (body.advance, body.set) {
             case (let advance?, nil):
                 guard let duration = try? ISO8601Duration(parsing: advance) else { throw AppError.invalid("advance", "clock_bad_duration") }

@@ -1,0 +1,102 @@
+import FluentKit
+import Foundation
+import Logging
+import TrustmarkCore
+
+/// What every membership use case needs: storage, the clock, the scheme's rules and calendar, and
+/// the ways to tell a member something (mail) and to keep the history (events and the record).
+struct MembershipDesk: Sendable {
+    let storage: Storage
+    let clock: any TrustmarkClock
+    let active: ActiveScheme
+    let outbox: MailOutbox
+    let localizer: Localizer
+    let baseURL: String
+    let calendar: WorkingDayCalendar
+    let writer: DocumentWriter
+    let logger: Logger
+
+    var scheme: Scheme { active.scheme }
+    var timeZone: TimeZone { active.timeZone }
+    var today: Day { Day(clock.now(), in: timeZone) }
+
+    /// The scheme's membership rules; a scheme without them takes no applications.
+    func rules() throws -> MembershipRules {
+        guard let rules = scheme.membership else { throw AppError(.notFound, code: "membership_not_run", messageKey: "membership_not_run") }
+        return rules
+    }
+
+    /// A day in the reader's language ("1 januari 2027").
+    func dayText(_ day: Day, _ locale: AppLocale) -> String {
+        DateText.day(day.end(in: timeZone).addingTimeInterval(-12 * 3600), locale: locale, timeZone: timeZone)
+    }
+
+    func dayText(_ raw: String?, _ locale: AppLocale) -> String? {
+        raw.flatMap(Day.init).map { dayText($0, locale) }
+    }
+
+    func money(_ cents: Int, _ locale: AppLocale) -> String {
+        SchemeFacts.money(Money(cents: cents, currency: scheme.currency), locale)
+    }
+
+    /// Adds a line to the organisation's history and the same fact to the record, in `db`'s transaction.
+    func note(_ event: String, organisation: UUID, application: UUID? = nil, actor: Record.Actor, detail: [String: String] = [:], on db: any Database) async throws {
+        let now = clock.now()
+        let row = MembershipEvent()
+        row.$organisation.id = organisation
+        row.applicationID = application
+        row.at = now
+        row.actorID = actor.userID
+        row.actorRole = actor.role
+        row.event = event
+        row.detail = detail.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+        try await row.create(on: db)
+        try await Record.append(on: db, at: now, actor: actor, action: event, subjectType: application == nil ? "organisation" : "application",
+                                subjectID: (application ?? organisation).uuidString, after: detail.isEmpty ? nil : detail)
+    }
+
+    /// The member's contact address and language, as given in the registration.
+    func contact(of organisation: UUID, on db: any Database) async throws -> (email: String, name: String, locale: AppLocale)? {
+        guard let registration = try await Registration.query(on: db).filter(\.$organisation.$id == organisation).first() else { return nil }
+        let user = try await User.query(on: db).filter(\.$email == registration.contactEmail).first()
+        let locale = user.flatMap { AppLocale(rawValue: $0.locale) } ?? AppLocale(rawValue: scheme.defaultLanguage) ?? .fallback
+        return (registration.contactEmail, registration.contactName, locale)
+    }
+
+    /// Mails the member's contact, in their language; `subject` and `body` are locale keys.
+    func mail(_ organisation: UUID, subject: String, body: String, _ arguments: @Sendable (AppLocale) -> [String: String], kind: String, on db: any Database) async throws {
+        guard let contact = try await contact(of: organisation, on: db) else { return }
+        var values = arguments(contact.locale)
+        values["name"] = values["name"] ?? contact.name
+        values["scheme"] = scheme.name
+        values["portal"] = baseURL + "/portal/membership"
+        try await outbox.add(on: db, at: clock.now(), to: contact.email, subject: localizer.text(subject, contact.locale, values),
+                             body: localizer.text(body, contact.locale, values), locale: contact.locale.rawValue, kind: kind)
+    }
+
+    /// Whether the organisation's staff user is the caller's organisation (members see only their own).
+    func checkOwn(_ organisation: UUID, _ actor: Identity) throws {
+        if actor.role == .member, actor.organisationID != organisation { throw AppError.notFound }
+    }
+}
+
+/// Domain names as shops give them: lower case, without scheme, path or a leading `www.`.
+enum DomainName {
+    static func normalise(_ raw: String) -> String {
+        var text = raw.trimmingWhitespace().lowercased()
+        for prefix in ["https://", "http://"] where text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
+        if let slash = text.firstIndex(of: "/") { text = String(text[..<slash]) }
+        if text.hasSuffix(".") { text.removeLast() }
+        if text.hasPrefix("www.") { text.removeFirst(4) }
+        return text
+    }
+
+    static func isValid(_ domain: String) -> Bool {
+        guard domain.count <= 253, domain.contains(".") else { return false }
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        return labels.allSatisfy { label in
+            !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        } && !(labels.last?.allSatisfy(\.isNumber) ?? true)
+    }
+}
