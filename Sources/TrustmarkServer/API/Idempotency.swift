@@ -84,7 +84,13 @@ struct IdempotencyStore: Sendable {
         case replay(status: Int, body: Data)
     }
 
+    /// The request's fingerprint; a JSON body counts by its content, whatever the order of its keys.
     static func digest(method: String, path: String, body: Data) -> String {
+        var body = body
+        if let object = try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]),
+           let canonical = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed]) {
+            body = canonical
+        }
         var hasher = SHA256()
         hasher.update(data: Data("\(method) \(path)\n".utf8))
         hasher.update(data: body)

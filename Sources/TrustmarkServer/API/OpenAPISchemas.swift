@@ -3,7 +3,9 @@ import Foundation
 /// JSON Schemas of the API's request and response bodies, referenced from `/openapi.json`. Each
 /// mirrors a DTO in the feature folders; a test decodes real responses against them.
 enum OpenAPISchemas {
-    nonisolated(unsafe) static let all: [String: Any] = [
+    nonisolated(unsafe) static let all: [String: Any] = core.merging(membership) { first, _ in first }
+
+    nonisolated(unsafe) static let core: [String: Any] = [
         "Error": object(["error": object(["code": string, "message": string, "field": string], required: ["code", "message"])], required: ["error"]),
         "Health": object(["status": enumeration(["ok", "unavailable"]), "database": enumeration(["sqlite", "postgres"])], required: ["status", "database"]),
         "TokenRequest": object(["email": ["type": "string", "format": "email", "maxLength": 254], "password": ["type": "string", "maxLength": 1024]], required: ["email", "password"]),
