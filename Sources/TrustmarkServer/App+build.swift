@@ -137,6 +137,9 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let applications = ApplicationsService(desk: desk, memberships: memberships, invoices: memberships.invoices)
     let membershipViews = MembershipViews(desk: desk, applications: applications, memberships: memberships)
     MembershipAPI(applications: applications, memberships: memberships, views: membershipViews, webhookSecret: config.paymentWebhookSecret, logger: logger).register(on: routes)
+    ApplyController(applications: applications, views: membershipViews, store: IdempotencyStore(storage: storage, clock: clock), renderer: renderer).register(on: routes)
+    PortalController(applications: applications, memberships: memberships, renderer: renderer).register(on: routes)
+    StaffMembershipController(applications: applications, memberships: memberships, renderer: renderer).register(on: routes)
     jobs.register(recurring: RecurringJob(kind: MembershipsService.dailyKind, hour: 2, timeZone: active.timeZone)) { _ in try await memberships.sweep() }
     let openAPI = OpenAPIDocumentCache(routes: routes, baseURL: config.baseURL)
     OperationsController(storage: storage, clock: clock, jobs: jobs, metrics: MetricsRegistry.shared, openAPI: { openAPI.data }).register(on: routes)

@@ -59,7 +59,16 @@ struct HomeController: Sendable {
             var tiles: [DashboardPage.Tile] = []
             let awaitingPost = try await LetterRow.query(on: storage.db).filter(\.$registered == true).filter(\.$sentOn == nil).count()
             tiles.append(.init(label: t("dashboard_letters_awaiting"), value: "\(awaitingPost)", href: "/staff/letters"))
-            var tools: [DashboardPage.Tool] = [
+            var tools: [DashboardPage.Tool] = []
+            if context.role != .mediator {
+                let open = try await MembershipApplication.query(on: storage.db).filter(\.$stateRaw ~~ ApplicationState.allCases.filter(\.isOpen).map(\.rawValue)).count()
+                tiles.append(.init(label: t("nav_applications"), value: "\(open)", href: "/staff/applications"))
+                tools.append(.init(label: t("nav_applications"), description: t("tool_applications"), href: "/staff/applications"))
+            }
+            if context.role == .admin || context.role == .finance {
+                tools.append(.init(label: t("nav_invoices"), description: t("tool_invoices"), href: "/staff/invoices"))
+            }
+            tools += [
                 .init(label: t("nav_scheme"), description: t("tool_scheme"), href: "/staff/scheme"),
                 .init(label: t("nav_record"), description: t("tool_record"), href: "/staff/record"),
                 .init(label: t("nav_letters"), description: t("tool_letters"), href: "/staff/letters"),
@@ -89,6 +98,7 @@ struct HomeController: Sendable {
                 tiles.append(.init(label: t("dashboard_colleagues"), value: "\(colleagues)", href: "/users/invite"))
             }
             let tools: [DashboardPage.Tool] = [
+                .init(label: t("nav_membership"), description: t("tool_membership"), href: "/portal/membership"),
                 .init(label: t("nav_rule_changes"), description: t("tool_rule_changes"), href: "/portal/rule-changes"),
                 .init(label: t("invite_title"), description: t("tool_invite_colleague"), href: "/users/invite"),
             ]

@@ -48,7 +48,7 @@ struct MembershipAPI: Sendable {
             for row in try await query.range(paging.offset..<(paging.offset + paging.size)).all() { items.append(try await views.application(row, for: actor, on: db)) }
             return JSONBody.response(ListDTO(items: items, page: paging.page, size: paging.size, total: total, pageCount: PagedList(items: items, request: paging, total: total).pageCount))
         }
-        routes.get("/api/v1/applications/{id}", .roles(Self.applicationReaders), api: APIDoc("One application with its shops, findings and history", tag: "membership", response: "MembershipApplication", errors: [401, 403, 404])) { _, context in
+        routes.get("/api/v1/applications/{id}", .roles(Self.applicationReaders), api: APIDoc("One application with its shops, findings and history", tag: "membership", response: "Application", errors: [401, 403, 404])) { _, context in
             let (application, actor) = try await readable(context)
             return JSONBody.response(try await views.application(application, for: actor, on: db))
         }
@@ -67,7 +67,7 @@ struct MembershipAPI: Sendable {
             try await applications.record(try id(context), findings: body.findings, by: try identity(context))
             return Response(status: .noContent)
         }
-        routes.post("/api/v1/applications/{id}/report", .roles([.inspector]), api: APIDoc("Close the audit round with a report; failed criteria go to the applicant as a fix list", tag: "audit", request: "ReportRequest", response: "MembershipApplication", errors: [401, 403, 404, 409, 422])) { request, context in
+        routes.post("/api/v1/applications/{id}/report", .roles([.inspector]), api: APIDoc("Close the audit round with a report; failed criteria go to the applicant as a fix list", tag: "audit", request: "ReportRequest", response: "Application", errors: [401, 403, 404, 409, 422])) { request, context in
             let body = try await JSONBody.decode(ReportRequest.self, from: request, context: context)
             let actor = try identity(context)
             _ = try await applications.completeReport(try id(context), summary: body.summary, by: actor)
@@ -77,7 +77,7 @@ struct MembershipAPI: Sendable {
             try await applications.requestRecheck(try id(context), by: try identity(context))
             return Response(status: .noContent)
         }
-        routes.post("/api/v1/applications/{id}/decision", .roles([.admin, .inspector]), api: APIDoc("Approve, request changes or reject (rejection is never public)", tag: "membership", request: "DecisionRequest", response: "MembershipApplication", errors: [401, 403, 404, 409, 422])) { request, context in
+        routes.post("/api/v1/applications/{id}/decision", .roles([.admin, .inspector]), api: APIDoc("Approve, request changes or reject (rejection is never public)", tag: "membership", request: "DecisionRequest", response: "Application", errors: [401, 403, 404, 409, 422])) { request, context in
             let body = try await JSONBody.decode(DecisionRequest.self, from: request, context: context)
             guard let decision = ApplicationsService.Decision(rawValue: body.decision) else { throw AppError.invalid("decision", "validation_choice") }
             let actor = try identity(context)
@@ -121,7 +121,7 @@ struct MembershipAPI: Sendable {
             try await memberships.bankruptcy(organisation: membership.$organisation.id, by: try identity(context))
             return Response(status: .noContent)
         }
-        routes.post("/api/v1/memberships/{id}/shops", .roles([.member]), api: APIDoc("Add a shop: its own inspection and the extra-shop fee", tag: "membership", request: "ShopRequest", response: "MembershipApplication", status: 201, errors: [401, 403, 404, 409, 422])) { request, context in
+        routes.post("/api/v1/memberships/{id}/shops", .roles([.member]), api: APIDoc("Add a shop: its own inspection and the extra-shop fee", tag: "membership", request: "ShopRequest", response: "Application", status: 201, errors: [401, 403, 404, 409, 422])) { request, context in
             let membership = try await ownMembership(context)
             let body = try await JSONBody.decode(ApplicationRequest.ShopPart.self, from: request, context: context)
             let actor = try identity(context)
