@@ -28,15 +28,6 @@ struct FormState: Encodable, Sendable {
     var values: [String: String] = [:]
     var errors: [String: String] = [:]
     var hasErrors: Bool { !errors.isEmpty }
-
-    enum CodingKeys: String, CodingKey { case values, errors, hasErrors }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(values, forKey: .values)
-        try container.encode(errors, forKey: .errors)
-        try container.encode(hasErrors, forKey: .hasErrors)
-    }
 }
 
 /// Renders Mustache templates from `Resources/Templates` with a typed page context.

@@ -12,6 +12,8 @@ struct ApplyPage: Encodable, Sendable {
 
     let chrome: PageChrome
     let form: FormState
+    /// Templates read stored values only, so the form's error state is passed as its own flag.
+    let hasErrors: Bool
     let variants: [Option]
     let codeVersion: String
     let submission: String
@@ -111,7 +113,7 @@ struct ApplyController: Sendable {
     private func page(_ context: AppRequestContext, form: FormState, status: HTTPResponse.Status = .ok) -> Response {
         let chosen = form.values["shop_variant"] ?? desk.scheme.seal.defaultVariant?.id ?? ""
         let variants = desk.scheme.seal.variants.map { ApplyPage.Option(value: $0.id, label: desk.active.text($0.name, context.locale), selected: $0.id == chosen) }
-        let page = ApplyPage(chrome: renderer.chrome(context, titleKey: "apply_title", path: "/apply"), form: form, variants: variants,
+        let page = ApplyPage(chrome: renderer.chrome(context, titleKey: "apply_title", path: "/apply"), form: form, hasErrors: form.hasErrors, variants: variants,
                              codeVersion: desk.scheme.codeOfConduct.version, submission: SecretToken.generate(),
                              steps: ApplicationPages.nextSteps(desk, context.locale),
                              fee: desk.scheme.membership.map { SchemeFacts.money($0.annualFee, context.locale) }, runs: desk.scheme.membership != nil)

@@ -60,6 +60,7 @@ struct PortalMembershipPage: Encodable, Sendable {
     let shops: [ShopRow]
     let applications: [ApplicationRow]
     let invoices: [InvoiceRow]
+    let hasInvoices: Bool
     let variants: [ApplyPage.Option]
 }
 
@@ -229,7 +230,7 @@ struct PortalController: Sendable {
             endsOn: desk.dayText(membership?.endsOn, locale), canAddShop: running && membership?.endsOn == nil,
             canTerminate: running && membership?.endsOn == nil && !(standing.map { if case .awaiting = $0 { return true } else { return false } } ?? true),
             terminationNote: t(rules?.termination == .endOfTermAfterFirst ? "terminate_note_end_of_term" : "terminate_note_any_time", [:]),
-            shops: shopRows, applications: applicationRows, invoices: invoiceRows,
+            shops: shopRows, applications: applicationRows, invoices: invoiceRows, hasInvoices: !invoiceRows.isEmpty,
             variants: desk.scheme.seal.variants.map { ApplyPage.Option(value: $0.id, label: desk.active.text($0.name, locale), selected: $0.isDefault) })
         return renderer.render("membership/portal", page, context: context, status: status)
     }
