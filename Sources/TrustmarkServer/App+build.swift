@@ -118,8 +118,12 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let deadlines = DeadlinesService(storage: storage, clock: clock, deadlineClock: DeadlineClock(calendar: calendar))
     let documents = DocumentWriter(head: Letterhead(scheme: active.scheme), localizer: localizer, timeZone: active.timeZone)
     let letters = LettersService(storage: storage, clock: clock, writer: documents, timeZone: active.timeZone)
+    let desk = MembershipDesk(storage: storage, clock: clock, active: active, outbox: outbox, localizer: localizer, baseURL: config.baseURL,
+                              calendar: calendar, writer: documents, logger: logger)
+    let memberships = MembershipsService(desk: desk)
     let ruleChanges = RuleChangesService(storage: storage, clock: clock, active: active, outbox: outbox, localizer: localizer, baseURL: config.baseURL,
-                                         deadlines: deadlines, letters: letters)
+                                         deadlines: deadlines, letters: letters,
+                                         endMembershipRecord: { organisation, db in try await memberships.endAfterRuleChange(organisation: organisation, on: db) })
     SchemeController(active: active, ruleChanges: ruleChanges, renderer: renderer).register(on: routes)
     SchemeAPI(active: active, ruleChanges: ruleChanges).register(on: routes)
     RecordController(storage: storage, renderer: renderer, timeZone: active.timeZone).register(on: routes)
@@ -131,9 +135,6 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     jobs.register(MailOutbox.deliverJob, delivery.deliver)
     JobsController(queue: jobs, renderer: renderer, timeZone: active.timeZone).register(on: routes)
     LettersController(letters: letters, renderer: renderer, scheme: active.scheme).register(on: routes)
-    let desk = MembershipDesk(storage: storage, clock: clock, active: active, outbox: outbox, localizer: localizer, baseURL: config.baseURL,
-                              calendar: calendar, writer: documents, logger: logger)
-    let memberships = MembershipsService(desk: desk)
     let applications = ApplicationsService(desk: desk, memberships: memberships, invoices: memberships.invoices)
     let membershipViews = MembershipViews(desk: desk, applications: applications, memberships: memberships)
     MembershipAPI(applications: applications, memberships: memberships, views: membershipViews, webhookSecret: config.paymentWebhookSecret, logger: logger).register(on: routes)

@@ -48,6 +48,12 @@ struct KeurOnlineJourneyTests {
             #expect(first["periodStart"] as? String == "2027-01-01")
             #expect((first["number"] as? String)?.hasPrefix("2026-") == true)
             #expect(try await journey.standing(membershipID, as: member) == "awaiting")
+            let pdf = try await member.call(.get, "/api/v1/invoices/\(try #require(first["id"] as? String))/pdf")
+            #expect(pdf.headers[.contentType] == "application/pdf")
+            let invoiceText = try pdfText(pdf.data)
+            #expect(invoiceText.contains(try #require(first["number"] as? String)))
+            #expect(invoiceText.contains("72,60"), "the total in the member's language")
+            #expect(invoiceText.contains("Fietsen BV"))
 
             // Signed online by the member (name, time, address and hash kept), countersigned by staff.
             let signed = try await member.call(.post, "/api/v1/memberships/\(membershipID)/contract/signature", json: ["name": "Eva de Vries"])
@@ -201,6 +207,35 @@ struct KeurOnlineJourneyTests {
             #expect(try await admin.call(.post, "/api/v1/memberships/\(membershipID)/bankruptcy").status == .noContent)
             #expect(try await journey.standing(membershipID, as: admin) == "ended")
             #expect(try await journey.listed("no-longer-a-member") == ["failliet.test"], "article 25: bankruptcy is listed")
+        }
+    }
+
+    @Test func aRefusedRuleChangeEndsTheSealRightWithoutAListing() async throws {
+        try await TestApp.with(scheme: "keuronline") { app, client in
+            let journey = Journey(app: app, client: client)
+            try await journey.staff()
+            let admin = try await journey.api("admin@trustmark.test")
+            let inspector = try await journey.api("inspector@trustmark.test")
+            let (id, member) = try await journey.apply(name: "Weiger BV", email: "wim@weiger.test", domains: ["weiger.test"])
+            try await journey.audit(id, admin: admin, inspector: inspector)
+            let membershipID = try #require(try await journey.decide(id, "approve", as: admin)["membershipId"] as? String)
+            #expect(try await member.call(.post, "/api/v1/memberships/\(membershipID)/contract/signature", json: ["name": "Wim"]).status == .ok)
+            #expect(try await admin.call(.post, "/api/v1/memberships/\(membershipID)/contract/countersignature").status == .ok)
+            _ = try await journey.pay(try #require(try await journey.invoices(as: member).first?["id"] as? String), cents: 7260,
+                                      as: try await journey.api("finance@trustmark.test"))
+            let change = try await admin.call(.post, "/api/v1/rule-changes", json: ["title": ["nl": "Nieuwe regel"], "summary": ["nl": "Strenger"], "farReaching": true])
+            #expect(change.status == .created)
+            #expect(try await member.call(.post, "/api/v1/rule-changes/\(try #require(change.json["id"] as? String))/response", json: ["response": "refused"]).status == .noContent)
+            try await journey.moveTo("2027-03-01")
+            let admin2 = try await journey.api("admin@trustmark.test")
+            #expect(try await journey.standing(membershipID, as: admin2) == "active")
+            let organisation = try #require(try await journey.membership(membershipID, as: admin2)["organisationId"] as? String)
+            let ended = try await admin2.call(.post, "/api/v1/rule-changes/\(try #require(change.json["id"] as? String))/end-membership", json: ["organisationId": organisation])
+            #expect(ended.status == .noContent, "\(ended.body)")
+            let after = try await journey.membership(membershipID, as: admin2)
+            #expect((after["standing"] as? [String: Any])?["code"] as? String == "ended")
+            #expect((after["shops"] as? [[String: Any]])?.first?["mayShowSeal"] as? Bool == false)
+            for list in ["not-a-member", "no-longer-a-member"] { #expect(try await journey.listed(list).isEmpty) }
         }
     }
 }

@@ -78,6 +78,7 @@ struct MembershipPagesTests {
             let portal = try await member.get("/portal/membership")
             #expect(portal.status == .ok)
             #expect(portal.body.contains("No address on the contact page"))
+            #expect(portal.body.contains("Keuring ronde 1"), "the audit history: each round's report")
             #expect(portal.body.contains("/portal/applications/\(id)/recheck"))
 
             // Finance sees no audit findings on the application page, and no invoice exists yet.

@@ -79,6 +79,8 @@ struct APIClient {
         let status: HTTPResponse.Status
         let headers: HTTPFields
         let body: String
+        /// The body's bytes as sent (PDFs are not text).
+        var data = Data()
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
         var error: [String: Any] { json["error"] as? [String: Any] ?? [:] }
     }
@@ -98,7 +100,7 @@ struct APIClient {
             body = ByteBuffer(string: raw)
         }
         let response = try await client.execute(uri: path, method: method, headers: headers, body: body)
-        return Reply(status: response.status, headers: response.headers, body: String(buffer: response.body))
+        return Reply(status: response.status, headers: response.headers, body: String(buffer: response.body), data: Data(buffer: response.body))
     }
 
     /// Signs in through `POST /api/v1/auth/token` and returns a client carrying the token.

@@ -332,7 +332,7 @@ struct MembershipsService: Sendable {
     /// Ends a membership today: the seal right goes, the shops release their domains, open
     /// renewal invoices are credited (nothing already paid is refunded), and the scheme's list for
     /// the reason is applied (never for a voluntary termination).
-    func end(_ membership: Membership, reason: MembershipEnd, by actor: Record.Actor, on db: any Database) async throws {
+    func end(_ membership: Membership, reason: MembershipEnd, by actor: Record.Actor, notify: Bool = true, on db: any Database) async throws {
         let organisation = membership.$organisation.id
         membership.endedOn = desk.today.description
         membership.endReason = reason.rawValue
@@ -359,9 +359,16 @@ struct MembershipsService: Sendable {
             try await org.save(on: db)
         }
         try await desk.note("membership.ended", organisation: organisation, actor: actor, detail: ["reason": reason.rawValue, "list": list ?? "-"], on: db)
+        guard notify else { return }
         try await desk.mail(organisation, subject: "mail_terminated_subject", body: "mail_ended_body", { locale in
             ["reason": desk.localizer.text("end_reason_\(reason.rawValue)", locale)]
         }, kind: "termination", on: db)
+    }
+
+    /// A refused far-reaching rule change ended the membership (the rule-change feature mails the member).
+    func endAfterRuleChange(organisation: UUID, on db: any Database) async throws {
+        guard let membership = try await membership(of: organisation, on: db), membership.endedOn == nil else { return }
+        try await end(membership, reason: .ruleChangeRefused, by: .system, notify: false, on: db)
     }
 
     /// Bankruptcy or the end of the business ends the membership at once (KeurOnline article 21).

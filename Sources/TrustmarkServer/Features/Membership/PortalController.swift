@@ -24,6 +24,7 @@ struct PortalMembershipPage: Encodable, Sendable {
         let submitted: String
         let round: Int
         let fixes: [FixItem]
+        let reports: [String]
         let note: String?
         let canRecheck: Bool
         let canCancel: Bool
@@ -199,9 +200,13 @@ struct PortalController: Sendable {
                                                  note: finding.note)
                 } : []
             let awaiting: Bool = { if case .awaiting = standing { return true } else { return false } }()
+            let reports = try await AuditReport.query(on: db).filter(\.$application.$id == application.requireID()).sort(\.$round).all().map { report in
+                t("portal_report_line", ["round": "\(report.round)", "date": DateText.day(report.completedAt, locale: locale, timeZone: desk.timeZone),
+                                         "failed": "\(report.failed)"])
+            }
             applicationRows.append(.init(
                 id: application.id?.uuidString ?? "", kind: t("application_kind_\(application.kindRaw)", [:]), state: t("state_\(application.stateRaw)", [:]),
-                submitted: DateText.day(application.submittedAt, locale: locale, timeZone: desk.timeZone), round: application.round, fixes: fixes,
+                submitted: DateText.day(application.submittedAt, locale: locale, timeZone: desk.timeZone), round: application.round, fixes: fixes, reports: reports,
                 note: application.state == .changesRequested || application.state == .rejected ? application.decisionNote?.nilIfEmpty : nil,
                 canRecheck: application.state == .changesRequested,
                 canCancel: application.state == .approved && (application.kind != .membership || awaiting)))

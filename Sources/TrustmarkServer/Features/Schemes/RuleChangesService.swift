@@ -14,6 +14,9 @@ struct RuleChangesService: Sendable {
     let baseURL: String
     let deadlines: DeadlinesService
     let letters: LettersService
+    /// Ends the organisation's membership row (seal right, shops, open renewal invoices) in the same
+    /// transaction; the membership feature supplies it.
+    var endMembershipRecord: (@Sendable (UUID, any Database) async throws -> Void)? = nil
 
     static let transitionDeadline = "rule_change.transition"
 
@@ -210,6 +213,7 @@ struct RuleChangesService: Sendable {
             organisation.membershipEndedAt = now
             organisation.membershipEndReason = reason
             try await organisation.save(on: db)
+            try await endMembershipRecord?(organisationID, db)
             let users = try await User.query(on: db).filter(\.$organisation.$id == organisationID).filter(\.$disabledAt == nil).all()
             for user in users {
                 let locale = AppLocale(rawValue: user.locale) ?? .fallback
