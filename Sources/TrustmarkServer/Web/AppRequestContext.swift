@@ -52,3 +52,17 @@ public struct AppRequestContext: RequestContext {
     /// Form posts and JSON bodies beyond this are refused with 413 before they are read whole.
     public var maxUploadSize: Int { 1024 * 1024 }
 }
+
+extension AppRequestContext {
+    /// The signed-in caller; routes that admit only signed-in roles always have one.
+    func requireIdentity() throws -> Identity {
+        guard let identity else { throw AppError.unauthenticated }
+        return identity
+    }
+
+    /// A UUID path parameter; anything else is a 404.
+    func requireID(_ name: String = "id") throws -> UUID {
+        guard let id = parameters.get(name).flatMap(UUID.init(uuidString:)) else { throw AppError.notFound }
+        return id
+    }
+}

@@ -89,19 +89,19 @@ struct PortalController: Sendable {
             let input = try await FormInput.parse(request, context: context)
             return try await act(context) {
                 guard let membership = try await current(context) else { throw AppError.notFound }
-                _ = try await memberships.sign(try membership.requireID(), name: input.fields["name"] ?? "", address: MembershipPages.clientAddress(request, context), by: try identity(context))
+                _ = try await memberships.sign(try membership.requireID(), name: input.fields["name"] ?? "", address: MembershipPages.clientAddress(request, context), by: try context.requireIdentity())
             }
         }
         routes.post("/portal/applications/{id}/recheck", .roles([.member])) { request, context in
             _ = try await FormInput.parse(request, context: context)
-            return try await act(context) { try await applications.requestRecheck(try id(context), by: try identity(context)) }
+            return try await act(context) { try await applications.requestRecheck(try context.requireID(), by: try context.requireIdentity()) }
         }
         routes.post("/portal/applications/{id}/cancel", .roles([.member])) { request, context in
             _ = try await FormInput.parse(request, context: context)
             return try await act(context) {
-                let actor = try identity(context)
+                let actor = try context.requireIdentity()
                 try await db.transaction { db in
-                    let application = try await applications.find(try id(context), on: db)
+                    let application = try await applications.find(try context.requireID(), on: db)
                     try desk.checkOwn(application.$organisation.id, actor)
                     try await memberships.cancel(application, event: .applicationCancelled, by: .init(actor), on: db)
                 }
@@ -112,7 +112,7 @@ struct PortalController: Sendable {
             return try await act(context) {
                 let domains = (input.fields["domains"] ?? "").split(whereSeparator: { ",; \n\r\t".contains($0) }).map(String.init)
                 _ = try await memberships.addShop(organisation: try organisation(context), .init(name: input.fields["name"] ?? "", domains: domains, variant: input.fields["variant"]),
-                                                  applications: applications, by: try identity(context))
+                                                  applications: applications, by: try context.requireIdentity())
             }
         }
         routes.post("/portal/registration", .roles([.member])) { request, context in
@@ -121,32 +121,24 @@ struct PortalController: Sendable {
             return try await act(context) {
                 _ = try await memberships.updateRegistration(organisation: try organisation(context), .init(
                     legalName: f("legal_name"), kvk: f("kvk"), vatNumber: f("vat"), street: f("street"), postcode: f("postcode"), city: f("city"),
-                    country: f("country"), phone: f("phone"), email: f("org_email")), applications: applications, by: try identity(context))
+                    country: f("country"), phone: f("phone"), email: f("org_email")), applications: applications, by: try context.requireIdentity())
             }
         }
         routes.post("/portal/membership/terminate", .roles([.member])) { request, context in
             let input = try await FormInput.parse(request, context: context)
             return try await act(context) {
                 guard input.fields["confirm"] == "yes" else { throw AppError.invalid("confirm", "terminate_confirm") }
-                _ = try await memberships.terminate(organisation: try organisation(context), by: try identity(context))
+                _ = try await memberships.terminate(organisation: try organisation(context), by: try context.requireIdentity())
             }
         }
     }
 
-    func identity(_ context: AppRequestContext) throws -> Identity {
-        guard let identity = context.identity else { throw AppError.unauthenticated }
-        return identity
-    }
 
     func organisation(_ context: AppRequestContext) throws -> UUID {
         guard let id = context.identity?.organisationID else { throw AppError.notFound }
         return id
     }
 
-    func id(_ context: AppRequestContext) throws -> UUID {
-        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound }
-        return id
-    }
 
     func current(_ context: AppRequestContext) async throws -> Membership? {
         try await memberships.membership(of: try organisation(context), on: db)

@@ -131,13 +131,13 @@ struct StaffMembershipController: Sendable {
             let input = try await FormInput.parse(request, context: context)
             return try await act(context) {
                 guard let inspector = input.fields["inspector"].flatMap(UUID.init(uuidString:)) else { throw AppError.invalid("inspectorId", "application_not_an_inspector") }
-                try await applications.assign(try id(context), inspector: inspector, by: try identity(context))
+                try await applications.assign(try context.requireID(), inspector: inspector, by: try context.requireIdentity())
             }
         }
         routes.post("/staff/applications/{id}/declare", .roles([.inspector])) { request, context in
             let input = try await FormInput.parse(request, context: context)
             return try await act(context) {
-                try await applications.declare(try id(context), conflict: input.fields["conflict"] == "yes", note: input.fields["note"] ?? "", by: try identity(context))
+                try await applications.declare(try context.requireID(), conflict: input.fields["conflict"] == "yes", note: input.fields["note"] ?? "", by: try context.requireIdentity())
             }
         }
         routes.post("/staff/applications/{id}/findings", .roles([.inspector])) { request, context in
@@ -150,42 +150,42 @@ struct StaffMembershipController: Sendable {
                     guard parts.count == 2, let shop = UUID(uuidString: parts[0]) else { continue }
                     findings.append(.init(shopId: shop, criterion: parts[1], result: value, note: input.fields["note.\(key)"], evidenceUrl: input.fields["evidence.\(key)"]))
                 }
-                try await applications.record(try id(context), findings: findings, by: try identity(context))
-                if input.fields["finish"] == "yes" { _ = try await applications.completeReport(try id(context), summary: input.fields["summary"] ?? "", by: try identity(context)) }
+                try await applications.record(try context.requireID(), findings: findings, by: try context.requireIdentity())
+                if input.fields["finish"] == "yes" { _ = try await applications.completeReport(try context.requireID(), summary: input.fields["summary"] ?? "", by: try context.requireIdentity()) }
             }
         }
         routes.post("/staff/applications/{id}/decision", .roles([.admin, .inspector])) { request, context in
             let input = try await FormInput.parse(request, context: context)
             return try await act(context) {
                 guard let decision = ApplicationsService.Decision(rawValue: input.fields["decision"] ?? "") else { throw AppError.invalid("decision", "validation_choice") }
-                _ = try await applications.decide(try id(context), decision, note: input.fields["note"] ?? "", by: try identity(context))
+                _ = try await applications.decide(try context.requireID(), decision, note: input.fields["note"] ?? "", by: try context.requireIdentity())
             }
         }
         routes.post("/staff/memberships/{id}/countersign", .roles([.admin])) { request, context in
             _ = try await FormInput.parse(request, context: context)
-            let membership = try await memberships.countersign(try id(context), by: try identity(context))
+            let membership = try await memberships.countersign(try context.requireID(), by: try context.requireIdentity())
             return .seeOther("/staff/applications/\(membership.$application.id)")
         }
         routes.post("/staff/memberships/{id}/bankruptcy", .roles([.admin])) { request, context in
             _ = try await FormInput.parse(request, context: context)
-            let membership = try await memberships.find(try id(context), on: db)
-            try await memberships.bankruptcy(organisation: membership.$organisation.id, by: try identity(context))
+            let membership = try await memberships.find(try context.requireID(), on: db)
+            try await memberships.bankruptcy(organisation: membership.$organisation.id, by: try context.requireIdentity())
             return .seeOther("/staff/applications/\(membership.$application.id)")
         }
         routes.get("/staff/memberships/{id}/contract", .roles([.admin])) { _, context in
-            guard let pdf = try await memberships.find(try id(context), on: db).contractPDF else { throw AppError.notFound }
+            guard let pdf = try await memberships.find(try context.requireID(), on: db).contractPDF else { throw AppError.notFound }
             return MembershipPages.pdf(pdf, name: "contract")
         }
         routes.get("/staff/invoices", .roles([.admin, .finance])) { request, context in try await invoices(request, context) }
         routes.get("/staff/invoices/{id}/pdf", .roles([.admin, .finance])) { _, context in
-            guard let invoice = try await Invoice.find(try id(context), on: db) else { throw AppError.notFound }
+            guard let invoice = try await Invoice.find(try context.requireID(), on: db) else { throw AppError.notFound }
             return MembershipPages.pdf(try await memberships.invoices.pdf(invoice, on: db), name: "invoice-\(invoice.number)")
         }
         routes.post("/staff/invoices/{id}/payments", .roles([.admin, .finance])) { request, context in
             let input = try await FormInput.parse(request, context: context)
             return try await financeAct(request, context) {
-                _ = try await memberships.invoices.recordPayment(try id(context), .init(amount: input.fields["amount"] ?? "", paidOn: input.fields["paid_on"] ?? "",
-                                                                                       reference: input.fields["reference"] ?? ""), source: "manual", by: .init(try identity(context)))
+                _ = try await memberships.invoices.recordPayment(try context.requireID(), .init(amount: input.fields["amount"] ?? "", paidOn: input.fields["paid_on"] ?? "",
+                                                                                       reference: input.fields["reference"] ?? ""), source: "manual", by: .init(try context.requireIdentity()))
             }
         }
         routes.post("/staff/invoices/{id}/credit", .roles([.admin, .finance])) { request, context in
@@ -193,21 +193,13 @@ struct StaffMembershipController: Sendable {
             return try await financeAct(request, context) {
                 let reason = (input.fields["reason"] ?? "").trimmingWhitespace()
                 if reason.isEmpty { throw AppError.invalid("reason", "validation_required") }
-                let actor = try identity(context)
-                _ = try await db.transaction { db in try await memberships.invoices.credit(try id(context), reason: String(reason.prefix(300)), by: .init(actor), on: db) }
+                let actor = try context.requireIdentity()
+                _ = try await db.transaction { db in try await memberships.invoices.credit(try context.requireID(), reason: String(reason.prefix(300)), by: .init(actor), on: db) }
             }
         }
     }
 
-    func identity(_ context: AppRequestContext) throws -> Identity {
-        guard let identity = context.identity else { throw AppError.unauthenticated }
-        return identity
-    }
 
-    func id(_ context: AppRequestContext) throws -> UUID {
-        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound }
-        return id
-    }
 
     func message(_ error: any Error, _ context: AppRequestContext) -> (String, HTTPResponse.Status)? {
         if let error = error as? AppError, error.status != .notFound, error.status != .forbidden {
@@ -222,7 +214,7 @@ struct StaffMembershipController: Sendable {
     func act(_ context: AppRequestContext, _ work: () async throws -> Void) async throws -> Response {
         do {
             try await work()
-            return .seeOther("/staff/applications/\(try id(context))")
+            return .seeOther("/staff/applications/\(try context.requireID())")
         } catch {
             guard let (text, status) = message(error, context) else { throw error }
             return try await detail(context, error: text, status: status)
@@ -244,7 +236,7 @@ struct StaffMembershipController: Sendable {
     func queue(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let t = { (key: String) in renderer.localizer.text(key, context.locale) }
         let chosen = request.uri.queryParameters["state"].map(String.init)
-        let actor = try identity(context)
+        let actor = try context.requireIdentity()
         var base = MembershipApplication.query(on: db)
         if actor.role == .inspector { base = base.filter(\.$inspector.$id == actor.userID) }
         var filters: [ApplicationQueuePage.Filter] = []
@@ -266,10 +258,10 @@ struct StaffMembershipController: Sendable {
     }
 
     func detail(_ context: AppRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let actor = try identity(context)
+        let actor = try context.requireIdentity()
         let locale = context.locale
         let t = { (key: String) in renderer.localizer.text(key, locale) }
-        let application = try await applications.find(try id(context), on: db)
+        let application = try await applications.find(try context.requireID(), on: db)
         if actor.role == .inspector, application.$inspector.id != actor.userID { throw AppError.notFound }
         let applicationID = try application.requireID()
         let organisation = try await Organisation.find(application.$organisation.id, on: db)
