@@ -76,6 +76,9 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
+    @Flag(help: "On an empty database, fill in a demo scheme (fictitious shops in every state) and print demo logins.")
+    var demo = false
+
     func run() async throws {
         let config = try options.loadConfig()
         let started = Date()
@@ -90,6 +93,20 @@ struct Serve: AsyncParsableCommand {
                     """)
             }
             say("Trustmark \(TrustmarkVersion.current) on \(config.baseURL) (database: \(config.database.redacted), environment: \(config.environment.rawValue), ready in \(String(format: "%.2f", Date().timeIntervalSince(started))) s)")
+        }
+        if demo {
+            do {
+                if let logins = try await app.fillDemo() {
+                    say("Demo data filled in. Sign in at \(config.baseURL)/login with (password for all: \(logins.first?.password ?? "")):")
+                    for login in logins { say("    \(login.role.padding(toLength: 10, withPad: " ", startingAt: 0)) \(login.email)") }
+                } else {
+                    say("The database already has users; no demo data was added.")
+                }
+            } catch {
+                stderr("trustmark: the demo data could not be filled in: \(app.describe(error))")
+                await app.storage.shutdown()
+                throw ExitCode(1)
+            }
         }
         do {
             try await app.application.runService()
