@@ -1,0 +1,147 @@
+import FluentKit
+import Foundation
+import SQLKit
+import TrustmarkCore
+
+/// Deterministic pseudo-random numbers (SplitMix64): the same seed gives the same database.
+struct SeededRandom: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func uuid() -> UUID {
+        let a = next(), b = next()
+        var bytes = withUnsafeBytes(of: a.bigEndian) { Array($0) } + withUnsafeBytes(of: b.bigEndian) { Array($0) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+}
+
+/// Fills a database with a national scheme's volume through bulk inserts: active member shops with
+/// their organisation, registration, approved application, domain, membership (signed and paid,
+/// for the scheme's fee) and paid first invoice; the invoice counter is left where the numbers end,
+/// as the application keeps it. Later features add their rows (reviews, complaints) here.
+public struct ScaleGenerator: Sendable {
+    public struct Report: Sendable {
+        public let shops: Int
+        public let rows: Int
+        public let seconds: Double
+        public var rowsPerSecond: Int { seconds > 0 ? Int(Double(rows) / seconds) : rows }
+    }
+
+    let app: TrustmarkApp
+    let seed: UInt64
+
+    public init(app: TrustmarkApp, seed: UInt64) {
+        self.app = app
+        self.seed = seed
+    }
+
+    static let batch = 500
+    static let words = ["fiets", "thee", "boek", "lamp", "tuin", "kaas", "zeep", "stoel", "koffie", "sok", "puzzel", "wol", "vis", "brood",
+                        "skate", "geur", "meubel", "pil", "speel", "bril", "hond", "wijn", "zaad", "naald", "kaars", "foto", "schoen", "jas"]
+    static let cities = ["Amsterdam", "Rotterdam", "Utrecht", "Den Haag", "Eindhoven", "Groningen", "Tilburg", "Almere", "Breda", "Nijmegen",
+                         "Arnhem", "Haarlem", "Enschede", "Amersfoort", "Zwolle", "Leiden", "Maastricht", "Dordrecht", "Delft", "Alkmaar"]
+
+    /// Adds `shops` active member shops; `progress` hears the count after each batch.
+    public func generate(shops count: Int, progress: (Int) -> Void) async throws -> Report {
+        guard let rules = app.scheme.scheme.membership else { throw AppError(.notFound, code: "membership_not_run", messageKey: "membership_not_run") }
+        let scheme = app.scheme.scheme
+        let now = app.clock.now()
+        let today = Day(now, in: app.scheme.timeZone)
+        let fees = FeeCalculation(rules: rules, vatRate: scheme.vatRate, shops: 1, renewal: false)
+        let variants = scheme.seal.variants.map(\.id)
+        let criteriaVersion = scheme.codeOfConduct.version
+        var random = SeededRandom(seed: seed)
+        let started = Date()
+        var rows = 0
+        var done = 0
+        let year = today.year
+        var sequence = try await currentSequence(year: year)
+        while done < count {
+            let size = min(Self.batch, count - done)
+            let first = done
+            let startSequence = sequence
+            let state = random
+            let (inserted, after) = try await app.storage.db.transaction { (db: any Database) async throws -> (Int, SeededRandom) in
+                var batchRandom = state
+                let sql = db as! any SQLDatabase
+                let organisations = sql.insert(into: "organisations").columns("id", "name", "created_at")
+                let registrations = sql.insert(into: "registrations").columns("id", "organisation_id", "legal_name", "kvk", "vat_number", "street", "postcode",
+                                                                            "city", "country", "phone", "email", "contact_name", "contact_email", "updated_at")
+                let applications = sql.insert(into: "applications").columns("id", "organisation_id", "kind", "state", "code_version", "round", "submitted_at",
+                                                                          "state_changed_at", "approved_on")
+                let shops = sql.insert(into: "shops").columns("id", "organisation_id", "application_id", "name", "variant", "state", "approved_on", "created_at")
+                let domains = sql.insert(into: "shop_domains").columns("id", "shop_id", "domain")
+                let memberships = sql.insert(into: "memberships").columns("id", "organisation_id", "application_id", "approved_on", "term_start", "paid_through",
+                                                                        "first_paid_on", "contract_sha256", "contract_code_version", "member_signed_name",
+                                                                        "member_signed_at", "staff_signed_at", "contract_completed_on", "notified_standing", "created_at")
+                let invoices = sql.insert(into: "invoices").columns("id", "number", "year", "sequence", "organisation_id", "membership_id", "application_id", "kind",
+                                                                  "issued_on", "due_on", "period_start", "period_end", "net_cents", "vat_cents", "gross_cents",
+                                                                  "currency", "vat_basis_points", "status", "settled_on", "buyer", "buyer_details", "locale", "created_at")
+                var local = 0
+                for offset in 0..<size {
+                    let n = first + offset
+                    let organisation = batchRandom.uuid(), registration = batchRandom.uuid(), application = batchRandom.uuid()
+                    let shop = batchRandom.uuid(), domain = batchRandom.uuid(), membership = batchRandom.uuid(), invoice = batchRandom.uuid()
+                    let word = Self.words[Int(batchRandom.next() % UInt64(Self.words.count))]
+                    let city = Self.cities[Int(batchRandom.next() % UInt64(Self.cities.count))]
+                    let name = "\(word.capitalized)winkel \(n + 1)"
+                    let host = "\(word)winkel-\(n + 1)-\(seed).example"
+                    // Approved some day in the last eleven months, so every membership is in its first term.
+                    let approved = today.adding(days: -Int(batchRandom.next() % 330) - 1)
+                    let termStart = rules.termStart(approvedOn: approved, conditionsMetOn: approved) ?? approved
+                    let paidThrough = termStart.adding(rules.term)
+                    let at = approved.end(in: app.scheme.timeZone).addingTimeInterval(-43200)
+                    let number = startSequence + offset + 1
+                    organisations.values([SQLBind(organisation), SQLBind("\(name) B.V."), SQLBind(at)])
+                    registrations.values([SQLBind(registration), SQLBind(organisation), SQLBind("\(name) B.V."), SQLBind(String(format: "%08d", (n * 7919 + Int(seed)) % 100_000_000)),
+                                          SQLBind("NL123456782B01"), SQLBind("Schaalstraat \(n % 500 + 1)"), SQLBind("\(1000 + n % 8999) AB"), SQLBind(city),
+                                          SQLBind(scheme.country), SQLBind("+31 20 \(String(format: "%07d", n % 10_000_000))"), SQLBind("info@\(host)"),
+                                          SQLBind("Contact \(n + 1)"), SQLBind("contact@\(host)"), SQLBind(at)])
+                    applications.values([SQLBind(application), SQLBind(organisation), SQLBind(ApplicationKind.membership.rawValue), SQLBind(ApplicationState.approved.rawValue),
+                                         SQLBind(criteriaVersion), SQLBind(1), SQLBind(at), SQLBind(at), SQLBind(approved.description)])
+                    shops.values([SQLBind(shop), SQLBind(organisation), SQLBind(application), SQLBind(name), SQLBind(variants[n % max(1, variants.count)]),
+                                  SQLBind(Shop.State.approved.rawValue), SQLBind(approved.description), SQLBind(at)])
+                    domains.values([SQLBind(domain), SQLBind(shop), SQLBind(host)])
+                    memberships.values([SQLBind(membership), SQLBind(organisation), SQLBind(application), SQLBind(approved.description), SQLBind(termStart.description),
+                                        SQLBind(paidThrough.description), SQLBind(approved.description), SQLBind(String(repeating: "0", count: 64)), SQLBind(criteriaVersion),
+                                        SQLBind("Contact \(n + 1)"), SQLBind(at), SQLBind(at), SQLBind(approved.description),
+                                        SQLBind(termStart > today ? "scheduled" : "active"), SQLBind(at)])
+                    invoices.values([SQLBind(invoice), SQLBind(InvoicesService.number(year: year, sequence: number)), SQLBind(year), SQLBind(number), SQLBind(organisation),
+                                     SQLBind(membership), SQLBind(application), SQLBind(Invoice.Kind.membership.rawValue), SQLBind(approved.description),
+                                     SQLBind(approved.adding(rules.paymentTerm).description), SQLBind(termStart.description), SQLBind(paidThrough.description),
+                                     SQLBind(fees.net.cents), SQLBind(fees.vat.cents), SQLBind(fees.gross.cents), SQLBind(scheme.currency), SQLBind(scheme.vatRate.basisPoints),
+                                     SQLBind(Invoice.Status.paid.rawValue), SQLBind(approved.description), SQLBind("\(name) B.V."), SQLBind(city), SQLBind(scheme.defaultLanguage),
+                                     SQLBind(at)])
+                    local += 7
+                }
+                for insert in [organisations, registrations, applications, shops, domains, memberships, invoices] { try await insert.run() }
+                try await sql.raw("INSERT INTO invoice_counters (year, last) VALUES (\(bind: year), 0) ON CONFLICT (year) DO NOTHING").run()
+                try await sql.raw("UPDATE invoice_counters SET last = \(bind: startSequence + size) WHERE year = \(bind: year)").run()
+                return (local, batchRandom)
+            }
+            random = after
+            sequence += size
+            rows += inserted
+            done += size
+            progress(done)
+        }
+        return Report(shops: count, rows: rows, seconds: Date().timeIntervalSince(started))
+    }
+
+    private func currentSequence(year: Int) async throws -> Int {
+        struct Row: Decodable { let last: Int }
+        return try await app.storage.sql.raw("SELECT last FROM invoice_counters WHERE year = \(bind: year)").first(decoding: Row.self)?.last ?? 0
+    }
+}

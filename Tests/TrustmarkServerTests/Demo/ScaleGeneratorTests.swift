@@ -1,0 +1,43 @@
+import FluentKit
+import Foundation
+import Testing
+import TrustmarkCore
+@testable import TrustmarkServer
+
+@Suite("Scale generator")
+struct ScaleGeneratorTests {
+    @Test func theSameSeedGivesTheSameRowsAndThePagesReadThemAsRealMembers() async throws {
+        var random = SeededRandom(seed: 7)
+        let firstOrganisation = random.uuid()
+        try await TestApp.with(scheme: "keuronline") { app, client in
+            let report = try await ScaleGenerator(app: app, seed: 7).generate(shops: 1200) { _ in }
+            #expect(report.shops == 1200)
+            #expect(report.rows == 1200 * 7)
+            #expect(try await Organisation.find(firstOrganisation, on: app.storage.db)?.name.hasSuffix("winkel 1 B.V.") == true)
+            #expect(try await Shop.query(on: app.storage.db).count() == 1200)
+
+            // Generated members are real members to the application: standing, seal right, invoices.
+            let memberships = try await Membership.query(on: app.storage.db).all()
+            let standings = try memberships.map { try app.memberships.standing($0).code }
+            #expect(Set(standings).isSubset(of: ["active", "scheduled"]))
+            #expect(standings.contains("active"))
+            let shop = try #require(try await Shop.query(on: app.storage.db).first())
+            let membership = try await app.memberships.membership(of: shop.$organisation.id, on: app.storage.db)
+            #expect(try await app.memberships.mayShowSeal(shop, membership: membership, on: app.storage.db) == (try app.memberships.standing(try #require(membership)).mayShowSeal))
+            let domains = try await ShopDomain.query(on: app.storage.db).all().map(\.domain)
+            #expect(Set(domains).count == domains.count, "every domain belongs to one shop")
+
+            // The invoice counter stands where the generated numbers end: the next invoice follows on.
+            try await app.makeUser("fin@trustmark.test", role: .finance)
+            let api = try await APIClient.signedIn(client, "fin@trustmark.test")
+            let list = try await api.call(.get, "/api/v1/invoices?size=1")
+            #expect(list.json["total"] as? Int == 1200)
+            let next = try await app.storage.db.transaction { db in try await InvoicesService.nextSequence(year: 2026, on: db) }
+            #expect(next == 1201)
+        }
+        try await TestApp.with(scheme: "keuronline") { app, _ in
+            _ = try await ScaleGenerator(app: app, seed: 7).generate(shops: 1200) { _ in }
+            #expect(try await Organisation.find(firstOrganisation, on: app.storage.db)?.name.hasSuffix("winkel 1 B.V.") == true, "deterministic")
+        }
+    }
+}
