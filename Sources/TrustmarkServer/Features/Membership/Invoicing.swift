@@ -111,6 +111,24 @@ struct InvoicesService: Sendable {
         let open: Int
     }
 
+    /// The balances of a page of invoices in two queries (a list must not ask per row).
+    func balances(of invoices: [Invoice], on db: any Database) async throws -> [UUID: Balance] {
+        let ids = invoices.compactMap(\.id)
+        guard !ids.isEmpty else { return [:] }
+        var paid: [UUID: Int] = [:], credited: [UUID: Int] = [:]
+        for payment in try await Payment.query(on: db).filter(\.$invoice.$id ~~ ids).all() { paid[payment.$invoice.id, default: 0] += payment.amountCents }
+        for note in try await Invoice.query(on: db).filter(\.$creditsInvoiceID ~~ ids).all() {
+            if let original = note.creditsInvoiceID { credited[original, default: 0] -= note.grossCents }
+        }
+        var result: [UUID: Balance] = [:]
+        for invoice in invoices {
+            guard let id = invoice.id else { continue }
+            let p = paid[id] ?? 0, c = credited[id] ?? 0
+            result[id] = Balance(paid: p, credited: c, open: invoice.grossCents - p - c)
+        }
+        return result
+    }
+
     func balance(of invoice: Invoice, on db: any Database) async throws -> Balance {
         let id = try invoice.requireID()
         let paid = try await Payment.query(on: db).filter(\.$invoice.$id == id).all().reduce(0) { $0 + $1.amountCents }

@@ -141,8 +141,7 @@ struct MembershipAPI: Sendable {
             if let status = request.uri.queryParameters["status"].map(String.init) { query = query.filter(\.$statusRaw == status) }
             let paging = Paging(page: request.uri.queryParameters["page"].flatMap { Int($0) }, size: request.uri.queryParameters["size"].flatMap { Int($0) })
             let total = try await query.count()
-            var items: [InvoiceDTO] = []
-            for row in try await query.range(paging.offset..<(paging.offset + paging.size)).all() { items.append(try await views.invoice(row, on: db)) }
+            let items = try await views.invoices(try await query.range(paging.offset..<(paging.offset + paging.size)).all(), on: db)
             return JSONBody.response(ListDTO(items: items, page: paging.page, size: paging.size, total: total, pageCount: PagedList(items: items, request: paging, total: total).pageCount))
         }
         routes.get("/api/v1/invoices/{id}", .roles(Self.invoiceReaders), api: APIDoc("One invoice with its lines, payments and what is still open", tag: "invoices", response: "Invoice", errors: [401, 403, 404])) { _, context in

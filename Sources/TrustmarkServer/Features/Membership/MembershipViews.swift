@@ -198,18 +198,30 @@ struct MembershipViews: Sendable {
     }
 
     func invoice(_ invoice: Invoice, on db: any Database) async throws -> InvoiceDTO {
-        let id = try invoice.requireID()
-        let balance = try await memberships.invoices.balance(of: invoice, on: db)
-        let lines = try await InvoiceLine.query(on: db).filter(\.$invoice.$id == id).sort(\.$position).all()
-        let payments = try await Payment.query(on: db).filter(\.$invoice.$id == id).sort(\.$createdAt).all()
-        var credits: String?
-        if let original = invoice.creditsInvoiceID { credits = try await Invoice.find(original, on: db)?.number }
-        return InvoiceDTO(id: id, number: invoice.number, organisationId: invoice.$organisation.id, buyer: invoice.buyer, kind: invoice.kindRaw, status: invoice.statusRaw,
-                          issuedOn: invoice.issuedOn, dueOn: invoice.dueOn, periodStart: invoice.periodStart, periodEnd: invoice.periodEnd, currency: invoice.currency,
-                          net: invoice.netCents, vat: invoice.vatCents, gross: invoice.grossCents, paid: balance.paid, credited: balance.credited,
-                          open: invoice.kind == .creditNote ? 0 : balance.open, creditsInvoice: credits,
-                          lines: lines.map { InvoiceLineDTO(description: $0.description, quantity: $0.quantity, unitPrice: $0.unitCents) },
-                          payments: payments.map { PaymentDTO(amount: $0.amountCents, paidOn: $0.paidOn, reference: $0.reference, source: $0.source) })
+        try await invoices([invoice], on: db)[0]
+    }
+
+    /// A page of invoices with their lines, payments and balances, in a fixed number of queries.
+    func invoices(_ rows: [Invoice], on db: any Database) async throws -> [InvoiceDTO] {
+        let ids = rows.compactMap(\.id)
+        guard !ids.isEmpty else { return [] }
+        let balances = try await memberships.invoices.balances(of: rows, on: db)
+        let lines = Dictionary(grouping: try await InvoiceLine.query(on: db).filter(\.$invoice.$id ~~ ids).sort(\.$position).all(), by: \.$invoice.id)
+        let payments = Dictionary(grouping: try await Payment.query(on: db).filter(\.$invoice.$id ~~ ids).sort(\.$createdAt).all(), by: \.$invoice.id)
+        let originalIDs = rows.compactMap(\.creditsInvoiceID)
+        let originals = originalIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await Invoice.query(on: db).filter(\.$id ~~ originalIDs).all().compactMap { row in
+            row.id.map { ($0, row.number) }
+        })
+        return try rows.map { invoice in
+            let id = try invoice.requireID()
+            let balance = balances[id] ?? InvoicesService.Balance(paid: 0, credited: 0, open: invoice.grossCents)
+            return InvoiceDTO(id: id, number: invoice.number, organisationId: invoice.$organisation.id, buyer: invoice.buyer, kind: invoice.kindRaw, status: invoice.statusRaw,
+                              issuedOn: invoice.issuedOn, dueOn: invoice.dueOn, periodStart: invoice.periodStart, periodEnd: invoice.periodEnd, currency: invoice.currency,
+                              net: invoice.netCents, vat: invoice.vatCents, gross: invoice.grossCents, paid: balance.paid, credited: balance.credited,
+                              open: invoice.kind == .creditNote ? 0 : balance.open, creditsInvoice: invoice.creditsInvoiceID.flatMap { originals[$0] },
+                              lines: (lines[id] ?? []).map { InvoiceLineDTO(description: $0.description, quantity: $0.quantity, unitPrice: $0.unitCents) },
+                              payments: (payments[id] ?? []).map { PaymentDTO(amount: $0.amountCents, paidOn: $0.paidOn, reference: $0.reference, source: $0.source) })
+        }
     }
 
     /// The shops on a public list now, newest first.

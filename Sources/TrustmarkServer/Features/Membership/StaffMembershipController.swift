@@ -321,8 +321,10 @@ struct StaffMembershipController: Sendable {
         if openOnly { query = query.filter(\.$statusRaw == Invoice.Status.open.rawValue) }
         let today = desk.today.description
         var rows: [InvoicesPage.Row] = []
-        for invoice in try await query.limit(300).all() {
-            let balance = try await memberships.invoices.balance(of: invoice, on: db)
+        let invoices = try await query.limit(300).all()
+        let balances = try await memberships.invoices.balances(of: invoices, on: db)
+        for invoice in invoices {
+            let balance = balances[invoice.id ?? UUID()] ?? .init(paid: 0, credited: 0, open: invoice.grossCents)
             rows.append(.init(id: invoice.id?.uuidString ?? "", number: invoice.number, buyer: invoice.buyer, kind: t("invoice_kind_\(invoice.kindRaw)"),
                               issued: desk.dayText(invoice.issuedOn, locale) ?? "", due: desk.dayText(invoice.dueOn, locale) ?? "",
                               total: desk.money(invoice.grossCents, locale), paid: desk.money(balance.paid, locale),
