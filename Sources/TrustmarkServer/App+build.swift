@@ -138,6 +138,8 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let applications = ApplicationsService(desk: desk, memberships: memberships, invoices: memberships.invoices)
     let membershipViews = MembershipViews(desk: desk, applications: applications, memberships: memberships)
     MembershipAPI(applications: applications, memberships: memberships, views: membershipViews, webhookSecret: config.paymentWebhookSecret, logger: logger).register(on: routes)
+    let seals = SealService(desk: desk, memberships: memberships)
+    SealController(seals: seals, ownHost: URL(string: config.baseURL)?.host.map(DomainName.normalise)).register(on: routes)
     ApplyController(applications: applications, views: membershipViews, store: IdempotencyStore(storage: storage, clock: clock), renderer: renderer).register(on: routes)
     PortalController(applications: applications, memberships: memberships, renderer: renderer).register(on: routes)
     StaffMembershipController(applications: applications, memberships: memberships, renderer: renderer).register(on: routes)

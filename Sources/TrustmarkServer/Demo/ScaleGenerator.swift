@@ -81,7 +81,7 @@ public struct ScaleGenerator: Sendable {
                                                                             "city", "country", "phone", "email", "contact_name", "contact_email", "updated_at")
                 let applications = sql.insert(into: "applications").columns("id", "organisation_id", "kind", "state", "code_version", "round", "submitted_at",
                                                                           "state_changed_at", "approved_on")
-                let shops = sql.insert(into: "shops").columns("id", "organisation_id", "application_id", "name", "variant", "state", "approved_on", "created_at")
+                let shops = sql.insert(into: "shops").columns("id", "organisation_id", "application_id", "name", "slug", "variant", "state", "approved_on", "created_at")
                 let domains = sql.insert(into: "shop_domains").columns("id", "shop_id", "domain")
                 let memberships = sql.insert(into: "memberships").columns("id", "organisation_id", "application_id", "approved_on", "term_start", "paid_through",
                                                                         "first_paid_on", "contract_sha256", "contract_code_version", "member_signed_name",
@@ -111,7 +111,7 @@ public struct ScaleGenerator: Sendable {
                                           SQLBind("Contact \(n + 1)"), SQLBind("contact@\(host)"), SQLBind(at)])
                     applications.values([SQLBind(application), SQLBind(organisation), SQLBind(ApplicationKind.membership.rawValue), SQLBind(ApplicationState.approved.rawValue),
                                          SQLBind(criteriaVersion), SQLBind(1), SQLBind(at), SQLBind(at), SQLBind(approved.description)])
-                    shops.values([SQLBind(shop), SQLBind(organisation), SQLBind(application), SQLBind(name), SQLBind(variants[n % max(1, variants.count)]),
+                    shops.values([SQLBind(shop), SQLBind(organisation), SQLBind(application), SQLBind(name), SQLBind(ShopSlug.make(name: name, id: shop)), SQLBind(variants[n % max(1, variants.count)]),
                                   SQLBind(Shop.State.approved.rawValue), SQLBind(approved.description), SQLBind(at)])
                     domains.values([SQLBind(domain), SQLBind(shop), SQLBind(host)])
                     memberships.values([SQLBind(membership), SQLBind(organisation), SQLBind(application), SQLBind(approved.description), SQLBind(termStart.description),

@@ -44,8 +44,9 @@ final class Browser: @unchecked Sendable {
         return page
     }
 
-    func send(_ method: HTTPRequest.Method, _ path: String, body: String?, contentType: String?) async throws -> Page {
+    func send(_ method: HTTPRequest.Method, _ path: String, body: String?, contentType: String?, headers extra: [String: String] = [:]) async throws -> Page {
         var headers = HTTPFields()
+        for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
         if !cookies.isEmpty {
             headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ")
         }

@@ -82,6 +82,7 @@ struct RoleMatrixTests {
         "POST /api/v1/invoices/{id}/credit-note": [.admin, .finance],
         "POST /api/v1/payments/webhook": everyone,
         "GET /api/v1/lists/{list}": everyone,
+        "GET /seal/{file}": everyone,
         "GET /apply": everyone,
         "POST /apply": everyone,
         "GET /lists/{list}": everyone,

@@ -11,5 +11,6 @@ enum AllMigrations {
         M0005CreateJobsAndDeadlines(),
         M0006CreateLetters(),
         M0007CreateMemberships(),
+        M0008AddShopSlugs(),
     ]
 }

@@ -67,6 +67,8 @@ final class Shop: Model, @unchecked Sendable {
     @Parent(key: "organisation_id") var organisation: Organisation
     @Parent(key: "application_id") var application: MembershipApplication
     @Field(key: "name") var name: String
+    /// Stable, for `/seal/{slug}.svg` and `/shops/{slug}`.
+    @OptionalField(key: "slug") var slug: String?
     @Field(key: "variant") var variant: String
     @Field(key: "state") var stateRaw: String
     @OptionalField(key: "approved_on") var approvedOn: String?

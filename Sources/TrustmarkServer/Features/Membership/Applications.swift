@@ -204,6 +204,8 @@ struct ApplicationsService: Sendable {
         try await application.create(on: db)
         for shop in shops {
             let row = Shop()
+            row.id = UUID()
+            row.slug = ShopSlug.make(name: shop.0, id: row.id!)
             row.$organisation.id = organisation
             row.$application.id = try application.requireID()
             row.name = shop.0

@@ -53,6 +53,9 @@ struct MembershipDesk: Sendable {
         try await row.create(on: db)
         try await Record.append(on: db, at: now, actor: actor, action: event, subjectType: application == nil ? "organisation" : "application",
                                 subjectID: (application ?? organisation).uuidString, after: detail.isEmpty ? nil : detail)
+        // Anything in a membership's history may change what its seal says: every instance's seal
+        // cache sees the new version and starts afresh.
+        try await SealVersion.bump(on: db)
     }
 
     /// The member's contact address and language, as given in the registration.

@@ -1,0 +1,86 @@
+import FluentKit
+import Foundation
+import Testing
+import TrustmarkCore
+@testable import TrustmarkServer
+
+/// The live seal: the shop's true status, bound to its domains, cached and invalidated.
+@Suite("The seal")
+struct SealTests {
+    /// An active KeurOnline member (signed, paid, from 1 January), through the API.
+    static func activeMember(_ journey: Journey) async throws -> (slug: String, membershipID: String, member: APIClient) {
+        try await journey.staff()
+        let admin = try await journey.api("admin@trustmark.test")
+        let inspector = try await journey.api("inspector@trustmark.test")
+        let (id, member) = try await journey.apply(name: "Fietsen BV", email: "eva@fietsen.test", domains: ["fietsen.test"])
+        try await journey.audit(id, admin: admin, inspector: inspector)
+        let membershipID = try #require(try await journey.decide(id, "approve", as: admin)["membershipId"] as? String)
+        #expect(try await member.call(.post, "/api/v1/memberships/\(membershipID)/contract/signature", json: ["name": "Eva"]).status == .ok)
+        #expect(try await admin.call(.post, "/api/v1/memberships/\(membershipID)/contract/countersignature").status == .ok)
+        _ = try await journey.pay(try #require(try await journey.invoices(as: member).first?["id"] as? String), cents: 7260,
+                                  as: try await journey.api("finance@trustmark.test"))
+        let slug = try #require(try await Shop.query(on: journey.app.storage.db).first()?.slug)
+        return (slug, membershipID, member)
+    }
+
+    static func seal(_ browser: Browser, _ path: String, referer: String? = nil, etag: String? = nil) async throws -> Browser.Page {
+        var headers: [String: String] = [:]
+        if let referer { headers["Referer"] = referer }
+        if let etag { headers["If-None-Match"] = etag }
+        return try await browser.send(.get, path, body: nil, contentType: nil, headers: headers)
+    }
+
+    @Test func theSealTellsTheTruthOnItsOwnDomainsOnly() async throws {
+        try await TestApp.with(scheme: "keuronline") { app, client in
+            let journey = Journey(app: app, client: client)
+            let (slug, _, _) = try await Self.activeMember(journey)
+            let browser = Browser(client)
+            // Paid on 24 December; the membership starts on 1 January.
+            var page = try await Self.seal(browser, "/seal/\(slug).svg")
+            #expect(page.status == .ok)
+            #expect(page.headers[.contentType]?.hasPrefix("image/svg+xml") == true)
+            #expect(page.body.contains("Geen lid"))
+            try await journey.moveTo("2027-01-01")
+            page = try await Self.seal(browser, "/seal/\(slug).svg?lang=en")
+            #expect(page.body.contains("Valid member since 2027"))
+            #expect(page.body.contains("Fietsen"))
+            #expect(page.body.utf8.count < 4096)
+            // On the shop's own pages (any subdomain) it is valid; copied to another site it says so.
+            #expect(try await Self.seal(browser, "/seal/\(slug).svg?lang=en", referer: "https://www.fietsen.test/checkout").body.contains("Valid member"))
+            let copied = try await Self.seal(browser, "/seal/\(slug).svg?lang=en", referer: "https://fake-shop.test/")
+            #expect(copied.body.contains("Not valid on this website"))
+            #expect(!copied.body.contains("Valid member"))
+            let malformed = try await Self.seal(browser, "/seal/\(slug).svg?lang=en", referer: "::not a url::")
+            #expect(malformed.body.contains("Valid member"), "a malformed Referer counts as none")
+            // Unknown shops get a 'not a member' seal with 200, so a removed shop's copy never looks valid.
+            let unknown = try await Self.seal(browser, "/seal/no-such-shop.svg?lang=en")
+            #expect(unknown.status == .ok)
+            #expect(unknown.body.contains("Not a member"))
+            #expect(try await Self.seal(browser, "/seal/\(slug).svg?size=99999").body.contains("width=\"800\""))
+            #expect(try await Self.seal(browser, "/seal/\(slug).txt").status == .notFound)
+        }
+    }
+
+    @Test func etagsAnswer304AndAStatusChangeShowsAtOnce() async throws {
+        try await TestApp.with(scheme: "keuronline") { app, client in
+            let journey = Journey(app: app, client: client)
+            let (slug, membershipID, _) = try await Self.activeMember(journey)
+            try await journey.moveTo("2027-01-01")
+            let browser = Browser(client)
+            let first = try await Self.seal(browser, "/seal/\(slug).svg")
+            let etag = try #require(first.headers[.eTag])
+            #expect(first.headers[.cacheControl] == "public, max-age=60")
+            let again = try await Self.seal(browser, "/seal/\(slug).svg", etag: etag)
+            #expect(again.status == .notModified)
+            #expect(again.body.isEmpty)
+
+            // The member terminates: the next seal (after the cache's version poll) is no longer valid.
+            let member = try await journey.api("eva@fietsen.test")
+            #expect(try await member.call(.post, "/api/v1/memberships/\(membershipID)/termination").status == .ok)
+            app.settableClock.advance(by: ISO8601Duration(seconds: 3))
+            let after = try await Self.seal(browser, "/seal/\(slug).svg", etag: etag)
+            #expect(after.status == .ok, "the old ETag no longer matches")
+            #expect(after.body.contains("Geen lid"))
+        }
+    }
+}
