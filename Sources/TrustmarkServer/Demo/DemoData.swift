@@ -166,8 +166,7 @@ struct DemoData {
         // Now: renewals go out; the long-standing members pay theirs, one does not.
         _ = try clock.set(real)
         try await memberships.sweep()
-        for (index, person) in Self.cast.enumerated() where person.fate == .activeRenewed {
-            _ = index
+        for person in Self.cast where person.fate == .activeRenewed {
             let organisation = try await organisationID("\(person.name) B.V.")
             try await payOpenInvoices(of: organisation, memberships: memberships, finance: finance)
         }

@@ -91,6 +91,19 @@ public struct Renderer: Sendable {
         return form
     }
 
+    /// A refused action as the page that was acted on shows it: the message in the reader's language
+    /// and the status. Nil for errors that are not the user's to read there (not found, forbidden,
+    /// failures), which take the usual error page.
+    func refusal(_ error: any Error, _ context: AppRequestContext) -> (text: String, status: HTTPResponse.Status)? {
+        if let error = error as? AppError, error.status != .notFound, error.status != .forbidden {
+            return (localizer.text(error.messageKey, context.locale, error.arguments), error.status)
+        }
+        if let errors = error as? FormErrors {
+            return (errors.problems.map { localizer.text($0.messageKey, context.locale, $0.arguments) }.joined(separator: " "), .unprocessableContent)
+        }
+        return nil
+    }
+
     func errorPage(_ error: AppError, context: AppRequestContext) -> Response {
         let page = ErrorPage(
             chrome: chrome(context, titleKey: "error_title", path: ""),

@@ -135,4 +135,21 @@ struct Journey {
         let reply = try await APIClient(client: client).call(.get, "/api/v1/lists/\(list)")
         return (reply.json["items"] as? [[String: Any]] ?? []).compactMap { ($0["domains"] as? [String])?.first }
     }
+
+    /// A KeurOnline member approved, signed and paid on the first day (its term starts on 1 January):
+    /// the shop's slug, the membership and the member's client.
+    func activeMember() async throws -> (slug: String, membershipID: String, member: APIClient) {
+        try await staff()
+        let admin = try await api("admin@trustmark.test")
+        let inspector = try await api("inspector@trustmark.test")
+        let (id, member) = try await apply(name: "Fietsen BV", email: "eva@fietsen.test", domains: ["fietsen.test"])
+        try await audit(id, admin: admin, inspector: inspector)
+        let membershipID = try #require(try await decide(id, "approve", as: admin)["membershipId"] as? String)
+        #expect(try await member.call(.post, "/api/v1/memberships/\(membershipID)/contract/signature", json: ["name": "Eva"]).status == .ok)
+        #expect(try await admin.call(.post, "/api/v1/memberships/\(membershipID)/contract/countersignature").status == .ok)
+        _ = try await pay(try #require(try await invoices(as: member).first?["id"] as? String), cents: 7260,
+                          as: try await api("finance@trustmark.test"))
+        let slug = try #require(try await Shop.query(on: app.storage.db).first()?.slug)
+        return (slug, membershipID, member)
+    }
 }

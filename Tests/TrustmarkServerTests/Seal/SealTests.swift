@@ -7,22 +7,6 @@ import TrustmarkCore
 /// The live seal: the shop's true status, bound to its domains, cached and invalidated.
 @Suite("The seal")
 struct SealTests {
-    /// An active KeurOnline member (signed, paid, from 1 January), through the API.
-    static func activeMember(_ journey: Journey) async throws -> (slug: String, membershipID: String, member: APIClient) {
-        try await journey.staff()
-        let admin = try await journey.api("admin@trustmark.test")
-        let inspector = try await journey.api("inspector@trustmark.test")
-        let (id, member) = try await journey.apply(name: "Fietsen BV", email: "eva@fietsen.test", domains: ["fietsen.test"])
-        try await journey.audit(id, admin: admin, inspector: inspector)
-        let membershipID = try #require(try await journey.decide(id, "approve", as: admin)["membershipId"] as? String)
-        #expect(try await member.call(.post, "/api/v1/memberships/\(membershipID)/contract/signature", json: ["name": "Eva"]).status == .ok)
-        #expect(try await admin.call(.post, "/api/v1/memberships/\(membershipID)/contract/countersignature").status == .ok)
-        _ = try await journey.pay(try #require(try await journey.invoices(as: member).first?["id"] as? String), cents: 7260,
-                                  as: try await journey.api("finance@trustmark.test"))
-        let slug = try #require(try await Shop.query(on: journey.app.storage.db).first()?.slug)
-        return (slug, membershipID, member)
-    }
-
     static func seal(_ browser: Browser, _ path: String, referer: String? = nil, etag: String? = nil) async throws -> Browser.Page {
         var headers: [String: String] = [:]
         if let referer { headers["Referer"] = referer }
@@ -33,7 +17,7 @@ struct SealTests {
     @Test func theSealTellsTheTruthOnItsOwnDomainsOnly() async throws {
         try await TestApp.with(scheme: "keuronline") { app, client in
             let journey = Journey(app: app, client: client)
-            let (slug, _, _) = try await Self.activeMember(journey)
+            let (slug, _, _) = try await journey.activeMember()
             let browser = Browser(client)
             // Paid on 24 December; the membership starts on 1 January.
             var page = try await Self.seal(browser, "/seal/\(slug).svg")
@@ -64,7 +48,7 @@ struct SealTests {
     @Test func etagsAnswer304AndAStatusChangeShowsAtOnce() async throws {
         try await TestApp.with(scheme: "keuronline") { app, client in
             let journey = Journey(app: app, client: client)
-            let (slug, membershipID, _) = try await Self.activeMember(journey)
+            let (slug, membershipID, _) = try await journey.activeMember()
             try await journey.moveTo("2027-01-01")
             let browser = Browser(client)
             let first = try await Self.seal(browser, "/seal/\(slug).svg")

@@ -149,11 +149,9 @@ struct PortalController: Sendable {
         do {
             try await work()
             return .seeOther("/portal/membership")
-        } catch let error as AppError where error.status != .notFound && error.status != .forbidden {
-            return try await page(context, error: renderer.localizer.text(error.messageKey, context.locale, error.arguments), status: error.status)
-        } catch let errors as FormErrors {
-            let text = errors.problems.map { renderer.localizer.text($0.messageKey, context.locale, $0.arguments) }.joined(separator: " ")
-            return try await page(context, error: text, status: .unprocessableContent)
+        } catch {
+            guard let refusal = renderer.refusal(error, context) else { throw error }
+            return try await page(context, error: refusal.text, status: refusal.status)
         }
     }
 

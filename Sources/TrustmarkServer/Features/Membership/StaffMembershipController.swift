@@ -201,23 +201,13 @@ struct StaffMembershipController: Sendable {
 
 
 
-    func message(_ error: any Error, _ context: AppRequestContext) -> (String, HTTPResponse.Status)? {
-        if let error = error as? AppError, error.status != .notFound, error.status != .forbidden {
-            return (renderer.localizer.text(error.messageKey, context.locale, error.arguments), error.status)
-        }
-        if let errors = error as? FormErrors {
-            return (errors.problems.map { renderer.localizer.text($0.messageKey, context.locale, $0.arguments) }.joined(separator: " "), .unprocessableContent)
-        }
-        return nil
-    }
-
     func act(_ context: AppRequestContext, _ work: () async throws -> Void) async throws -> Response {
         do {
             try await work()
             return .seeOther("/staff/applications/\(try context.requireID())")
         } catch {
-            guard let (text, status) = message(error, context) else { throw error }
-            return try await detail(context, error: text, status: status)
+            guard let refusal = renderer.refusal(error, context) else { throw error }
+            return try await detail(context, error: refusal.text, status: refusal.status)
         }
     }
 
@@ -226,8 +216,8 @@ struct StaffMembershipController: Sendable {
             try await work()
             return .seeOther("/staff/invoices")
         } catch {
-            guard let (text, status) = message(error, context) else { throw error }
-            return try await invoices(request, context, error: text, status: status)
+            guard let refusal = renderer.refusal(error, context) else { throw error }
+            return try await invoices(request, context, error: refusal.text, status: refusal.status)
         }
     }
 

@@ -89,7 +89,7 @@ struct SchemeAPI: Sendable {
             return JSONBody.response(dto(change, context), status: .created)
         }
         routes.get("/api/v1/rule-changes/{id}/responses", .roles(Role.staff), api: APIDoc("Each notified member's answer to a rule change", tag: "scheme", response: "RuleChangeStandingList", errors: [401, 403, 404])) { _, context in
-            let change = try await ruleChanges.find(try id(context))
+            let change = try await ruleChanges.find(try context.requireID())
             let rows = try await ruleChanges.standings(of: change).map {
                 RuleChangeStandingDTO(organisationId: $0.organisation.id ?? UUID(), organisation: $0.organisation.name, response: $0.response?.response,
                                       respondedAt: $0.response?.respondedAt, membershipEnded: $0.organisation.membershipEndedAt != nil, mayBeEnded: $0.mayBeEnded)
@@ -100,21 +100,17 @@ struct SchemeAPI: Sendable {
             guard let identity = context.identity else { throw AppError.unauthenticated }
             let body = try await JSONBody.decode(RuleChangeAnswerRequest.self, from: request, context: context)
             guard let answer = RuleChangesService.Answer(rawValue: body.response) else { throw AppError.invalid("response", "validation_choice") }
-            try await ruleChanges.respond(to: try id(context), answer: answer, by: identity)
+            try await ruleChanges.respond(to: try context.requireID(), answer: answer, by: identity)
             return Response(status: .noContent)
         }
         routes.post("/api/v1/rule-changes/{id}/end-membership", .roles([.admin]), api: APIDoc("End the membership of an organisation that did not accept, after the transition", tag: "scheme", request: "EndMembershipRequest", status: 204, errors: [400, 401, 403, 404, 409, 422])) { request, context in
             guard let identity = context.identity else { throw AppError.unauthenticated }
             let body = try await JSONBody.decode(EndMembershipRequest.self, from: request, context: context)
-            try await ruleChanges.endMembership(body.organisationId, after: try id(context), by: identity)
+            try await ruleChanges.endMembership(body.organisationId, after: try context.requireID(), by: identity)
             return Response(status: .noContent)
         }
     }
 
-    private func id(_ context: AppRequestContext) throws -> UUID {
-        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound }
-        return id
-    }
 
     private func dto(_ change: RuleChange, _ context: AppRequestContext) -> RuleChangeDTO {
         RuleChangeDTO(id: change.id ?? UUID(), title: active.text(RuleChangesService.texts(change.title), context.locale),

@@ -41,7 +41,8 @@ final class SealService: @unchecked Sendable {
     private var version = ""
     private var checkedAt = Date.distantPast
     private var facts: [String: ShopSealFacts] = [:]
-    private var images: [String: (etag: String, bytes: Data)] = [:]
+    /// Per shop slug, per language / width / site check.
+    private var images: [String: [String: (etag: String, bytes: Data)]] = [:]
 
     init(desk: MembershipDesk, memberships: MembershipsService, pollInterval: TimeInterval = 2, maxAge: TimeInterval = 60) {
         self.desk = desk
@@ -72,7 +73,7 @@ final class SealService: @unchecked Sendable {
         let loaded = try await load(slug, now: now)
         lock.withLock {
             facts[slug] = loaded
-            images = images.filter { !$0.key.hasPrefix(slug + "|") }
+            images[slug] = nil
         }
         return loaded
     }
@@ -102,8 +103,8 @@ final class SealService: @unchecked Sendable {
             status = .notValidHere
         }
         let width = min(max(width, SealImage.sizes.lowerBound), SealImage.sizes.upperBound)
-        let key = "\(slug)|\(locale.rawValue)|\(width)|\(status.isValid ? "ok" : statusKey(status))"
-        if let cached = lock.withLock({ images[key] }) { return cached }
+        let key = "\(locale.rawValue)|\(width)|\(statusKey(status))"
+        if let cached = lock.withLock({ images[slug]?[key] }) { return cached }
         let scheme = desk.scheme
         let variant = scheme.seal.variants.first { $0.id == facts.variant } ?? scheme.seal.defaultVariant
         let t = { (key: String, args: [String: String]) in self.desk.localizer.text(key, locale, args) }
@@ -121,7 +122,7 @@ final class SealService: @unchecked Sendable {
                                                                   "url": "\(desk.baseURL)/shops/\(slug)"]))
         let bytes = Data(image.svg(width: width).utf8)
         let etag = "\"" + SHA256.hash(data: bytes).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
-        lock.withLock { images[key] = (etag, bytes) }
+        lock.withLock { images[slug, default: [:]][key] = (etag, bytes) }
         return (etag, bytes)
     }
 
