@@ -26,8 +26,8 @@ public enum SealStatus: Equatable, Sendable {
 /// A seal as an SVG image: the scheme's mark and name, the shop's name, and its status in words.
 /// The drawing is fixed in its own coordinates (`viewBox`), so it stays sharp at any size; only
 /// the width and height attributes change. Colours come from the scheme (variant, tier); anything
-/// not valid is drawn in grey or red so a copied image can never pass for a valid one. The status is
-/// never shortened: a long one is narrowed to fit (`textLength`), names are shortened with an ellipsis.
+/// not valid is drawn in grey or red so a copied image can never pass for a valid one. Long text is
+/// narrowed to fit (`textLength`); the status is never shortened, names only when very long.
 public struct SealImage: Sendable {
     public struct Tier: Sendable, Equatable {
         public let name: String
@@ -84,15 +84,24 @@ public struct SealImage: Sendable {
                 + "<text x=\"184\" y=\"20\" font-size=\"10\" text-anchor=\"middle\" fill=\"#fff\" font-weight=\"700\">\(Self.escape(String(tier.name.prefix(1))))</text>"
         }
         // The status is never shortened; a long one is narrowed to the space there is.
-        let statusFit = statusText.count > 24 ? " textLength=\"138\" lengthAdjust=\"spacingAndGlyphs\"" : ""
+        // Text that would run past the edge is narrowed to the space there is (the tier badge takes
+        // the top right corner); only the shop's name is ever shortened, and only when very long.
+        let scheme = Self.fit(schemeName, 28), shop = Self.fit(shopName, 30)
+        let schemeFit = Self.narrowed(scheme.count > 12, to: tier == nil ? 138 : 112)
+        let shopFit = Self.narrowed(shop.count > 22, to: 138)
+        let statusFit = Self.narrowed(statusText.count > 24, to: 138)
         return """
         <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(Self.width) \(Self.height)" role="img" aria-labelledby="t d">\
         <title id="t">\(Self.escape(schemeName)): \(Self.escape(statusText))</title><desc id="d">\(Self.escape(description))</desc>\
         <rect width="200" height="72" rx="10" fill="\(background)"/><circle cx="26" cy="36" r="19" fill="none" stroke="#fff" stroke-width="3"/>\(mark)\
-        <g font-family="Helvetica,Arial,sans-serif" fill="#fff"><text x="54" y="24" font-size="14" font-weight="700">\(Self.escape(Self.fit(schemeName, 18)))</text>\
-        <text x="54" y="43" font-size="11">\(Self.escape(Self.fit(shopName, 24)))</text>\
+        <g font-family="Helvetica,Arial,sans-serif" fill="#fff"><text x="54" y="24" font-size="14" font-weight="700"\(schemeFit)>\(Self.escape(scheme))</text>\
+        <text x="54" y="43" font-size="11"\(shopFit)>\(Self.escape(shop))</text>\
         <text x="54" y="60" font-size="10" font-weight="700"\(statusFit)>\(Self.escape(statusText))</text></g>\(tierBadge)</svg>
         """
+    }
+
+    static func narrowed(_ needed: Bool, to width: Int) -> String {
+        needed ? " textLength=\"\(width)\" lengthAdjust=\"spacingAndGlyphs\"" : ""
     }
 
     /// Shortens text that would run out of the seal, with an ellipsis.

@@ -318,7 +318,7 @@ struct StaffMembershipController: Sendable {
             rows.append(.init(id: invoice.id?.uuidString ?? "", number: invoice.number, buyer: invoice.buyer, kind: t("invoice_kind_\(invoice.kindRaw)"),
                               issued: desk.dayText(invoice.issuedOn, locale) ?? "", due: desk.dayText(invoice.dueOn, locale) ?? "",
                               total: desk.money(invoice.grossCents, locale), paid: desk.money(balance.paid, locale),
-                              open: invoice.status == .open || balance.open < 0 ? desk.money(balance.open, locale) : nil, status: t("invoice_status_\(invoice.statusRaw)"),
+                              open: invoice.kind != .creditNote && (invoice.status == .open || balance.open < 0) ? desk.money(balance.open, locale) : nil, status: t("invoice_status_\(invoice.statusRaw)"),
                               isOpen: invoice.status == .open, overdue: invoice.status == .open && invoice.dueOn < today))
         }
         return renderer.render("membership/invoices", InvoicesPage(chrome: renderer.chrome(context, titleKey: "invoices_title", path: "/staff/invoices"), error: error,
