@@ -89,7 +89,8 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
         throw error
     }
 
-    let linkSigner = SignedLink(secret: try await ServerSecret.loadOrCreate(on: storage.db))
+    let secret = try await ServerSecret.loadOrCreate(on: storage.db)
+    let linkSigner = SignedLink(secret: secret)
     let clock: any TrustmarkClock = config.fixedClockStart.map { SettableClock($0) } ?? SystemClock()
     let active = try await SchemeVersions.activate(schemeFile, storage: storage, at: clock.now())
     let localizer = try Localizer(directory: config.resourcesDirectory + "/Resources/Locales")
@@ -99,8 +100,20 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let accounts = AccountsService(storage: storage, clock: clock, outbox: outbox, localizer: localizer, baseURL: config.baseURL,
                                    bcryptCost: config.environment == .testing ? 4 : 12)
     let users = UsersService(accounts: accounts)
+    let calendar = try CalendarData.calendar(for: active.scheme, resources: config.resourcesDirectory)
+    let deadlines = DeadlinesService(storage: storage, clock: clock, deadlineClock: DeadlineClock(calendar: calendar))
+    let documents = DocumentWriter(head: Letterhead(scheme: active.scheme), localizer: localizer, timeZone: active.timeZone)
+    let letters = LettersService(storage: storage, clock: clock, writer: documents, timeZone: active.timeZone)
+    let desk = MembershipDesk(storage: storage, clock: clock, active: active, outbox: outbox, localizer: localizer, baseURL: config.baseURL,
+                              calendar: calendar, writer: documents, logger: logger)
+    let memberships = MembershipsService(desk: desk)
+    let seals = SealService(desk: desk, memberships: memberships, generation: SealCacheGeneration(storage: storage, pollInterval: 2),
+                            signature: SealSignature(secret: secret), maxAge: TimeInterval(config.sealMaxAge))
+    let ownHost = URL(string: config.baseURL)?.host.map(DomainName.normalise)
+    let sealController = SealController(seals: seals, ownHost: ownHost)
 
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: SealFastPath(controller: sealController))
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: WebMiddleware(renderer: renderer, config: config))
@@ -109,18 +122,12 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     router.add(middleware: IdempotencyMiddleware(store: IdempotencyStore(storage: storage, clock: clock)))
 
     let routes = RouteTable(router: router, environment: config.environment)
+
     let accountsController = AccountsController(accounts: accounts, users: users, renderer: renderer, secureCookies: config.usesHTTPS)
     HomeController(storage: storage, renderer: renderer, timeZone: active.timeZone).register(on: routes)
     accountsController.register(on: routes)
     UsersController(users: users, renderer: renderer).register(on: routes)
     AccountsAPI(accounts: accounts, users: users).register(on: routes)
-    let calendar = try CalendarData.calendar(for: active.scheme, resources: config.resourcesDirectory)
-    let deadlines = DeadlinesService(storage: storage, clock: clock, deadlineClock: DeadlineClock(calendar: calendar))
-    let documents = DocumentWriter(head: Letterhead(scheme: active.scheme), localizer: localizer, timeZone: active.timeZone)
-    let letters = LettersService(storage: storage, clock: clock, writer: documents, timeZone: active.timeZone)
-    let desk = MembershipDesk(storage: storage, clock: clock, active: active, outbox: outbox, localizer: localizer, baseURL: config.baseURL,
-                              calendar: calendar, writer: documents, logger: logger)
-    let memberships = MembershipsService(desk: desk)
     let ruleChanges = RuleChangesService(storage: storage, clock: clock, active: active, outbox: outbox, localizer: localizer, baseURL: config.baseURL,
                                          deadlines: deadlines, letters: letters,
                                          endMembershipRecord: { organisation, db in try await memberships.endAfterRuleChange(organisation: organisation, on: db) })
@@ -138,8 +145,11 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let applications = ApplicationsService(desk: desk, memberships: memberships, invoices: memberships.invoices)
     let membershipViews = MembershipViews(desk: desk, applications: applications, memberships: memberships)
     MembershipAPI(applications: applications, memberships: memberships, views: membershipViews, webhookSecret: config.paymentWebhookSecret, logger: logger).register(on: routes)
-    let seals = SealService(desk: desk, memberships: memberships)
-    SealController(seals: seals, ownHost: URL(string: config.baseURL)?.host.map(DomainName.normalise)).register(on: routes)
+    sealController.register(on: routes)
+    let publicRegister = PublicRegister(desk: desk, memberships: memberships, seals: seals)
+    ShopsController(register: publicRegister, directory: ShopDirectory(desk: desk), renderer: renderer, ownHost: ownHost).register(on: routes)
+    SealPagesController(kit: SealKitService(seals: seals, register: publicRegister), misuse: MisuseCasesService(desk: desk, sightings: seals.sightings),
+                        renderer: renderer).register(on: routes)
     ApplyController(applications: applications, views: membershipViews, store: IdempotencyStore(storage: storage, clock: clock), renderer: renderer).register(on: routes)
     PortalController(applications: applications, memberships: memberships, renderer: renderer).register(on: routes)
     StaffMembershipController(applications: applications, memberships: memberships, renderer: renderer).register(on: routes)

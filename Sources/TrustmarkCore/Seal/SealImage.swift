@@ -48,6 +48,8 @@ public struct SealImage: Sendable {
     /// The long description for screen readers.
     public let description: String
     public let tier: Tier?
+    /// The one domain a signed seal is valid on, named beside the shop.
+    public let site: String?
 
     public static let width = 200
     public static let height = 72
@@ -55,7 +57,7 @@ public struct SealImage: Sendable {
     static let invalidColour = "#6b6f76"
     static let warningColour = "#b00020"
 
-    public init(schemeName: String, shopName: String, colour: String, status: SealStatus, statusText: String, description: String, tier: Tier? = nil) {
+    public init(schemeName: String, shopName: String, colour: String, status: SealStatus, statusText: String, description: String, tier: Tier? = nil, site: String? = nil) {
         self.schemeName = schemeName
         self.shopName = shopName
         self.colour = colour
@@ -63,6 +65,7 @@ public struct SealImage: Sendable {
         self.statusText = statusText
         self.description = description
         self.tier = tier
+        self.site = site
     }
 
     /// The SVG document, `width` pixels wide (clamped to `sizes`).
@@ -86,7 +89,8 @@ public struct SealImage: Sendable {
         // The status is never shortened; a long one is narrowed to the space there is.
         // Text that would run past the edge is narrowed to the space there is (the tier badge takes
         // the top right corner); only the shop's name is ever shortened, and only when very long.
-        let scheme = Self.fit(schemeName, 28), shop = Self.fit(shopName, 30)
+        let scheme = Self.fit(schemeName, 28)
+        let shop = site.map { Self.fit(shopName, 24) + " · " + Self.fit($0, 30) } ?? Self.fit(shopName, 30)
         let schemeFit = Self.narrowed(scheme.count > 12, to: tier == nil ? 138 : 112)
         let shopFit = Self.narrowed(shop.count > 22, to: 138)
         let statusFit = Self.narrowed(statusText.count > 24, to: 138)
@@ -109,7 +113,7 @@ public struct SealImage: Sendable {
         text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
     }
 
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var out = ""
         for character in text {
             switch character {
@@ -129,5 +133,26 @@ public struct SealImage: Sendable {
         let hex = text.dropFirst()
         guard text.hasPrefix("#"), hex.count == 3 || hex.count == 6, hex.allSatisfy(\.isHexDigit) else { return invalidColour }
         return text
+    }
+}
+
+extension SealImage {
+    /// The seal as a file to download (and the source of its PNG): the live drawing above two lines
+    /// of small print, the validity and the verification address, so a printed or saved copy still
+    /// says how far it may be trusted and where to check it.
+    public func fileSVG(width requested: Int, validity: String, url: String) -> String {
+        let width = min(max(requested, Self.sizes.lowerBound), Self.sizes.upperBound)
+        let height = width * 100 / Self.width
+        let seal = svg(width: Self.width).replacingOccurrences(of: "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Self.width)\" height=\"\(Self.height)\"",
+                                                               with: "<svg x=\"0\" y=\"0\" width=\"\(Self.width)\" height=\"\(Self.height)\"")
+        let validityFit = Self.narrowed(validity.count > 42, to: 196)
+        let urlFit = Self.narrowed(url.count > 46, to: 196)
+        return """
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 200 100">\
+        <rect width="200" height="100" rx="10" fill="#fff"/>\(seal)\
+        <g font-family="Helvetica,Arial,sans-serif" fill="#1f2328" text-anchor="middle">\
+        <text x="100" y="84" font-size="8"\(validityFit)>\(Self.escape(validity))</text>\
+        <text x="100" y="95" font-size="7"\(urlFit)>\(Self.escape(url))</text></g></svg>
+        """
     }
 }

@@ -29,6 +29,8 @@ public struct AppConfig: Sendable {
     /// The shared secret the payment provider signs its webhook calls with; without it the
     /// webhook is off.
     public var paymentWebhookSecret: String? = nil
+    /// How long consumers' browsers and the in-memory cache may keep a seal or verification page.
+    public var sealMaxAge: Int = 60
 
     public var isProduction: Bool { environment == .production }
     public var usesHTTPS: Bool { baseURL.lowercased().hasPrefix("https://") }
@@ -49,6 +51,7 @@ public struct AppConfig: Sendable {
         public static let smtpURL: ConfigKey = "smtp.url"
         public static let mailFrom: ConfigKey = "trustmark.mail.from"
         public static let paymentWebhookSecret: ConfigKey = "trustmark.payment.webhook.secret"
+        public static let sealMaxAge: ConfigKey = "trustmark.seal.max.age"
     }
 
     /// Reads and validates every setting. Relative paths are taken from the current directory.
@@ -112,6 +115,11 @@ public struct AppConfig: Sendable {
             fixedClockStart: fixedClockStart, resourcesDirectory: resources, dataDirectory: dataDirectory, logLevel: logLevel,
             smtp: smtp, mailFrom: mailFrom)
         config.paymentWebhookSecret = webhookSecret
+        let maxAgeText = reader.string(forKey: Key.sealMaxAge, default: "60")
+        guard let maxAge = Int(maxAgeText), (1...3600).contains(maxAge) else {
+            throw ConfigError(setting: "TRUSTMARK_SEAL_MAX_AGE", message: "'\(maxAgeText)' is not a number of seconds from 1 to 3600")
+        }
+        config.sealMaxAge = maxAge
         return config
     }
 

@@ -53,6 +53,7 @@ public struct Renderer: Sendable {
             nav.append(.init(label: t(key), href: href, current: path == href || (href != "/" && path.hasPrefix(href + "/"))))
         }
         link("nav_home", "/")
+        link("nav_shops", "/shops")
         link("nav_code", "/code-of-conduct")
         link("nav_news", "/news")
         if let role = context.role {
@@ -72,10 +73,19 @@ public struct Renderer: Sendable {
 
     /// Renders `template` with `page` as its context; `t` is the reader's text table.
     func render(_ template: String, _ page: some Encodable & Sendable, context: AppRequestContext, status: HTTPResponse.Status = .ok) -> Response {
+        response(html(template, page, context: context), context: context, status: status)
+    }
+
+    /// The page as text, for callers that look at it before it is sent (an ETag from its bytes).
+    func html(_ template: String, _ page: some Encodable & Sendable, context: AppRequestContext) -> String {
         let root = TemplateRoot(page: page, t: localizer.table(context.locale))
         guard let html = library.render(root, withTemplate: template) else {
             preconditionFailure("template \(template) is missing")
         }
+        return html
+    }
+
+    func response(_ html: String, context: AppRequestContext, status: HTTPResponse.Status = .ok) -> Response {
         var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: .init(string: html)))
         response.headers[.contentLanguage] = context.locale.rawValue
         return response

@@ -12,5 +12,6 @@ enum AllMigrations {
         M0006CreateLetters(),
         M0007CreateMemberships(),
         M0008AddShopSlugs(),
+        M0009CreateSealRecords(),
     ]
 }

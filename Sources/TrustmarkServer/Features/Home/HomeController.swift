@@ -68,6 +68,11 @@ struct HomeController: Sendable {
             if context.role == .admin || context.role == .finance {
                 tools.append(.init(label: t("nav_invoices"), description: t("tool_invoices"), href: "/staff/invoices"))
             }
+            if context.role == .admin || context.role == .inspector {
+                let open = try await SealSighting.query(on: storage.db).filter(\.$ownDomain == false).filter(\.$stateRaw == SealSighting.State.open.rawValue).count()
+                tiles.append(.init(label: t("misuse_title"), value: "\(open)", href: "/staff/misuse"))
+                tools.append(.init(label: t("misuse_title"), description: t("tool_misuse"), href: "/staff/misuse"))
+            }
             tools += [
                 .init(label: t("nav_scheme"), description: t("tool_scheme"), href: "/staff/scheme"),
                 .init(label: t("nav_record"), description: t("tool_record"), href: "/staff/record"),
@@ -99,6 +104,7 @@ struct HomeController: Sendable {
             }
             let tools: [DashboardPage.Tool] = [
                 .init(label: t("nav_membership"), description: t("tool_membership"), href: "/portal/membership"),
+                .init(label: t("kit_title"), description: t("tool_seal_kit"), href: "/portal/seal"),
                 .init(label: t("nav_rule_changes"), description: t("tool_rule_changes"), href: "/portal/rule-changes"),
                 .init(label: t("invite_title"), description: t("tool_invite_colleague"), href: "/users/invite"),
             ]

@@ -224,3 +224,16 @@ struct MembershipsService: Sendable {
         }
     }
 }
+
+extension MembershipsService {
+    /// A membership ended by revocation or bankruptcy shows as revoked, not merely as no member.
+    /// (Sanctions in force add their own overrides.)
+    func sealOverride(_ membership: Membership) -> SealOverride? {
+        guard let reason = membership.endReason.flatMap(MembershipEnd.init(rawValue:)),
+              let ended = membership.endedOn.flatMap({ Day($0) }) else { return nil }
+        switch reason {
+        case .revocation, .bankruptcy: return .revoked(on: ended)
+        case .voluntaryTermination, .ruleChangeRefused: return nil
+        }
+    }
+}

@@ -1,75 +1,75 @@
 import Crypto
 import FluentKit
 import Foundation
-import SQLKit
 import TrustmarkCore
-
-/// The counter every instance's seal cache polls; bumped in the transaction of any membership event.
-enum SealVersion {
-    static let key = "seal.version"
-
-    static func bump(on db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase else { return }
-        try await sql.raw("UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = \(bind: key)").run()
-    }
-
-    static func current(on db: any Database) async throws -> String {
-        try await Setting.find(key, on: db)?.value ?? "0"
-    }
-}
 
 /// What the seal needs to know about a shop, read once and kept in memory.
 struct ShopSealFacts: Sendable {
+    let shopID: UUID?
     let shopName: String
     let variant: String
     let domains: Set<String>
     let status: SealStatus
+    /// The scheme tier the shop holds now (from its maintained ratings), if the scheme has tiers.
+    let tier: String?
     /// When the answer must be looked at again even without an event (a term that runs out at midnight).
     let expires: Date
+
+    /// Whether `host` is one of the domains, or a subdomain of one (`shop.example.nl` for `example.nl`).
+    static func host(_ host: String, isIn domains: some Sequence<String>) -> Bool {
+        domains.contains { host == $0 || host.hasSuffix("." + $0) }
+    }
+}
+
+/// What one seal request asks for, after its query and headers were read.
+struct SealRequest: Sendable {
+    var slug: String
+    var locale: AppLocale
+    var width: Int
+    /// The page that shows the seal (`Referer`), without its query; nil when absent or not a web address.
+    var page: (host: String, url: String)?
+    /// A signed seal: the domain it names and the signature that came with it.
+    var signed: (domain: String, signature: String)?
 }
 
 /// Serves seals from memory. A shop's facts are read from the database once, then kept until the
-/// version counter moves (checked at most every `pollInterval`) or their time runs out; rendered
-/// images are kept per shop, language, size and site check, so a repeated request is a lookup.
+/// version counter moves (see `SealCacheGeneration`) or their time runs out; rendered images are
+/// kept per shop, language, size, site check and signed domain, so a repeated request is a lookup.
+/// Where a seal is seen is counted in memory and written in batches (`SealSightings`).
 final class SealService: @unchecked Sendable {
     let desk: MembershipDesk
     let memberships: MembershipsService
-    let pollInterval: TimeInterval
+    let generation: SealCacheGeneration
+    let sightings: SealSightings
+    let signature: SealSignature
     let maxAge: TimeInterval
 
     private let lock = NSLock()
-    private var version = ""
-    private var checkedAt = Date.distantPast
+    private var cachedGeneration = 0
     private var facts: [String: ShopSealFacts] = [:]
-    /// Per shop slug, per language / width / site check.
-    private var images: [String: [String: (etag: String, bytes: Data)]] = [:]
+    /// Per shop slug, per language / width / status / signed domain.
+    private var images: [String: [String: SealImageBytes]] = [:]
 
-    init(desk: MembershipDesk, memberships: MembershipsService, pollInterval: TimeInterval = 2, maxAge: TimeInterval = 60) {
+    init(desk: MembershipDesk, memberships: MembershipsService, generation: SealCacheGeneration, signature: SealSignature, maxAge: TimeInterval = 60) {
         self.desk = desk
         self.memberships = memberships
-        self.pollInterval = pollInterval
+        self.generation = generation
+        self.signature = signature
         self.maxAge = maxAge
-    }
-
-    /// Drops everything when another instance (or this one) changed a membership.
-    private func refreshVersionIfDue(now: Date) async throws {
-        let due = lock.withLock { now.timeIntervalSince(checkedAt) >= pollInterval }
-        guard due else { return }
-        let current = try await SealVersion.current(on: desk.storage.db)
-        lock.withLock {
-            checkedAt = now
-            if current != version {
-                version = current
-                facts.removeAll()
-                images.removeAll()
-            }
-        }
+        self.sightings = SealSightings(storage: desk.storage)
     }
 
     func facts(for slug: String) async throws -> ShopSealFacts {
         let now = desk.clock.now()
-        try await refreshVersionIfDue(now: now)
-        if let known = lock.withLock({ facts[slug] }), known.expires > now { return known }
+        let current = try await generation.current(now: now)
+        if let known = lock.withLock({ () -> ShopSealFacts? in
+            if cachedGeneration != current {
+                cachedGeneration = current
+                facts.removeAll()
+                images.removeAll()
+            }
+            return facts[slug]
+        }), known.expires > now { return known }
         let loaded = try await load(slug, now: now)
         lock.withLock {
             facts[slug] = loaded
@@ -82,64 +82,103 @@ final class SealService: @unchecked Sendable {
         let db = desk.storage.db
         let expires = now.addingTimeInterval(maxAge)
         guard let shop = try await Shop.query(on: db).filter(\.$slug == slug).with(\.$domains).first() else {
-            return ShopSealFacts(shopName: "", variant: "", domains: [], status: .notAMember, expires: expires)
+            return ShopSealFacts(shopID: nil, shopName: "", variant: "", domains: [], status: .notAMember, tier: nil, expires: expires)
         }
         let membership = try await memberships.membership(of: shop.$organisation.id, on: db)
         var status = SealStatus.notAMember
-        if let membership, try await memberships.mayShowSeal(shop, membership: membership, on: db) {
+        if let membership {
             let since = membership.termStart.flatMap(Day.init) ?? Day(membership.approvedOn)
-            status = SealStatus(try memberships.standing(membership), memberSince: since)
+            let override = memberships.sealOverride(membership)
+            let standing = try await memberships.mayShowSeal(shop, membership: membership, on: db) ? try memberships.standing(membership) : .ended(on: desk.today)
+            status = SealStatus(standing, memberSince: since, override: override)
         }
-        return ShopSealFacts(shopName: shop.name, variant: shop.variant, domains: Set(shop.domains.filter { $0.releasedAt == nil }.map(\.domain)),
-                         status: status, expires: expires)
+        let tier = try await ShopStats.find(shop.id, on: db)?.tier
+        return ShopSealFacts(shopID: shop.id, shopName: shop.name, variant: shop.variant, domains: Set(shop.domains.filter { $0.releasedAt == nil }.map(\.domain)),
+                             status: status, tier: status.isValid ? tier : nil, expires: expires)
     }
 
     /// The image for a request: the shop's true status, or "not valid on this website" when the page
-    /// that shows it is on a domain the shop does not hold.
-    func image(slug: String, locale: AppLocale, width: Int, refererHost: String?) async throws -> (etag: String, bytes: Data) {
-        let facts = try await facts(for: slug)
+    /// that shows it is on a domain the shop does not hold (or, for a signed seal, not the signed
+    /// domain), or when a signature does not match.
+    func image(_ request: SealRequest) async throws -> SealImageBytes {
+        let facts = try await facts(for: request.slug)
         var status = facts.status
-        if status.isValid, let host = refererHost, !facts.domains.contains(host), !facts.domains.contains(where: { host.hasSuffix("." + $0) }) {
-            status = .notValidHere
+        var site: String?
+        if let signed = request.signed {
+            if signature.isValid(signed.signature, slug: request.slug, domain: signed.domain), facts.domains.contains(signed.domain) {
+                site = signed.domain
+            } else if status.isValid {
+                status = .notValidHere
+            }
         }
-        let width = min(max(width, SealImage.sizes.lowerBound), SealImage.sizes.upperBound)
-        let key = "\(locale.rawValue)|\(width)|\(statusKey(status))"
-        if let cached = lock.withLock({ images[slug]?[key] }) { return cached }
+        if let page = request.page {
+            let allowed = site.map { [$0] } ?? Array(facts.domains)
+            if status.isValid, !ShopSealFacts.host(page.host, isIn: allowed) { status = .notValidHere }
+            if let shopID = facts.shopID {
+                sightings.saw(shop: shopID, host: page.host, page: page.url, own: ShopSealFacts.host(page.host, isIn: facts.domains), at: desk.clock.now())
+            }
+        }
+        let width = min(max(request.width, SealImage.sizes.lowerBound), SealImage.sizes.upperBound)
+        let key = "\(request.locale.rawValue)|\(width)|\(Self.statusKey(status))|\(site ?? "")"
+        if let cached = lock.withLock({ images[request.slug]?[key] }) { return cached }
+        let image = render(facts, slug: request.slug, status: status, site: site, locale: request.locale)
+        let bytes = Data(image.svg(width: width).utf8)
+        let rendered = SealImageBytes(etag: "\"" + SHA256.hash(data: bytes).prefix(12).map { String(format: "%02x", $0) }.joined() + "\"", bytes: bytes)
+        lock.withLock { images[request.slug, default: [:]][key] = rendered }
+        return rendered
+    }
+
+    /// The drawing for a status, in a language (also the source of the certificate's PNG).
+    func render(_ facts: ShopSealFacts, slug: String, status: SealStatus, site: String?, locale: AppLocale) -> SealImage {
         let scheme = desk.scheme
         let variant = scheme.seal.variants.first { $0.id == facts.variant } ?? scheme.seal.defaultVariant
-        let t = { (key: String, args: [String: String]) in self.desk.localizer.text(key, locale, args) }
-        let statusText: String
-        switch status {
-        case .valid(let since): statusText = t("seal_valid_since", ["year": "\(since.year)"])
-        case .suspended: statusText = t("seal_suspended", [:])
-        case .revoked: statusText = t("seal_revoked", [:])
-        case .notAMember: statusText = t("seal_not_a_member", [:])
-        case .notValidHere: statusText = t("seal_not_valid_here", [:])
-        }
-        let name = facts.shopName.isEmpty ? t("seal_unknown_shop", [:]) : facts.shopName
-        let image = SealImage(schemeName: scheme.name, shopName: name, colour: variant?.colour ?? "#444444", status: status, statusText: statusText,
-                              description: t("seal_description", ["shop": name, "scheme": scheme.name, "status": statusText,
-                                                                  "url": "\(desk.baseURL)/shops/\(slug)"]))
-        let bytes = Data(image.svg(width: width).utf8)
-        let etag = "\"" + SHA256.hash(data: bytes).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
-        lock.withLock { images[slug, default: [:]][key] = (etag, bytes) }
-        return (etag, bytes)
+        let statusText = Self.statusText(status, locale: locale, desk: desk)
+        let name = facts.shopName.isEmpty ? desk.localizer.text("seal_unknown_shop", locale) : facts.shopName
+        let tier = facts.tier.flatMap { id in scheme.seal.tiers.first { $0.id == id } }
+            .map { SealImage.Tier(name: desk.active.text($0.name, locale), colour: $0.colour) }
+        let description = desk.localizer.text("seal_description", locale, ["shop": name, "scheme": scheme.name, "status": statusText,
+                                                                          "url": "\(desk.baseURL)/shops/\(slug)"])
+        return SealImage(schemeName: scheme.name, shopName: name, colour: variant?.colour ?? "#444444", status: status, statusText: statusText,
+                         description: description, tier: tier, site: site)
     }
 
-    private func statusKey(_ status: SealStatus) -> String {
+    static func statusText(_ status: SealStatus, locale: AppLocale, desk: MembershipDesk) -> String {
+        let t = { (key: String, args: [String: String]) in desk.localizer.text(key, locale, args) }
         switch status {
-        case .valid: return "ok"
+        case .valid(let since): return t("seal_valid_since", ["year": "\(since.year)"])
+        case .suspended: return t("seal_suspended", [:])
+        case .revoked: return t("seal_revoked", [:])
+        case .notAMember: return t("seal_not_a_member", [:])
+        case .notValidHere: return t("seal_not_valid_here", [:])
+        }
+    }
+
+    static func statusKey(_ status: SealStatus) -> String {
+        switch status {
+        case .valid: return "valid"
         case .suspended: return "suspended"
         case .revoked: return "revoked"
-        case .notAMember: return "none"
-        case .notValidHere: return "here"
+        case .notAMember: return "not_a_member"
+        case .notValidHere: return "not_valid_here"
         }
     }
 
-    /// The host of a `Referer`, normalised like shop domains; nil when absent or not a web address.
-    static func refererHost(_ header: String?) -> String? {
+    /// The embed address of a shop's seal, signed for one of its domains.
+    func signedPath(slug: String, domain: String) -> String {
+        "/seal/\(slug).svg?domain=\(domain)&sig=\(signature.sign(slug: slug, domain: domain))"
+    }
+
+    /// The page of a `Referer`: its host normalised like shop domains, and the address without query
+    /// or fragment (which may carry a visitor's data); nil when absent or not a web address.
+    static func refererPage(_ header: String?) -> (host: String, url: String)? {
         guard let header, let url = URL(string: header), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
               let host = url.host, !host.isEmpty else { return nil }
-        return DomainName.normalise(host)
+        let page = scheme + "://" + host.lowercased() + (url.port.map { ":\($0)" } ?? "") + url.path
+        return (DomainName.normalise(host), String(page.prefix(500)))
     }
+}
+
+struct SealImageBytes: Sendable {
+    let etag: String
+    let bytes: Data
 }

@@ -1,0 +1,89 @@
+import FluentKit
+import Foundation
+import SQLKit
+
+/// Counts where seals are seen, in memory, and writes the counts in batches: one upsert per shop
+/// and site every `flushInterval`, never a database write on the seal's own path. A site the shop
+/// does not hold becomes (or stays) an open misuse case; a dismissed case keeps counting quietly.
+final class SealSightings: @unchecked Sendable {
+    struct Key: Hashable {
+        let shop: UUID
+        let host: String
+    }
+
+    struct Tally {
+        var own: Bool
+        var firstPage: String
+        var lastPage: String
+        var firstSeen: Date
+        var lastSeen: Date
+        var count: Int
+    }
+
+    let storage: Storage
+    let flushInterval: TimeInterval
+    /// Sites per flush at most, so a flood of invented Referers cannot grow memory without bound.
+    let limit = 10_000
+    private let lock = NSLock()
+    private var pending: [Key: Tally] = [:]
+    private var lastFlush: Date?
+    private var flushing = false
+
+    init(storage: Storage, flushInterval: TimeInterval = 2) {
+        self.storage = storage
+        self.flushInterval = flushInterval
+    }
+
+    func saw(shop: UUID, host: String, page: String, own: Bool, at now: Date) {
+        let start = lock.withLock { () -> Bool in
+            let key = Key(shop: shop, host: host)
+            if var tally = pending[key] {
+                tally.lastPage = page
+                tally.lastSeen = now
+                tally.count += 1
+                pending[key] = tally
+            } else if pending.count < limit {
+                pending[key] = Tally(own: own, firstPage: page, lastPage: page, firstSeen: now, lastSeen: now, count: 1)
+            }
+            if lastFlush == nil { lastFlush = now }
+            guard !flushing, let last = lastFlush, now.timeIntervalSince(last) >= flushInterval else { return false }
+            flushing = true
+            lastFlush = now
+            return true
+        }
+        if start {
+            Task {
+                try? await self.write()
+            }
+        }
+    }
+
+    /// Writes what was counted since the last write (tests and shutdown call it directly).
+    func flush() async throws {
+        let start = lock.withLock { () -> Bool in
+            guard !flushing else { return false }
+            flushing = true
+            return true
+        }
+        if start { try await write() }
+    }
+
+    private func write() async throws {
+        let batch = lock.withLock { () -> [Key: Tally] in
+            let taken = pending
+            pending.removeAll(keepingCapacity: true)
+            return taken
+        }
+        defer { lock.withLock { flushing = false } }
+        guard !batch.isEmpty, let sql = storage.db as? any SQLDatabase else { return }
+        for (key, tally) in batch {
+            try await sql.raw("""
+                INSERT INTO seal_sightings (id, shop_id, host, own_domain, first_page, last_page, first_seen, last_seen, count, state)
+                VALUES (\(bind: UUID()), \(bind: key.shop), \(bind: key.host), \(bind: tally.own), \(bind: tally.firstPage), \(bind: tally.lastPage),
+                        \(bind: tally.firstSeen), \(bind: tally.lastSeen), \(bind: tally.count), \(bind: SealSighting.State.open.rawValue))
+                ON CONFLICT (shop_id, host) DO UPDATE SET last_page = excluded.last_page, last_seen = excluded.last_seen,
+                    own_domain = excluded.own_domain, count = seal_sightings.count + excluded.count
+                """).run()
+        }
+    }
+}

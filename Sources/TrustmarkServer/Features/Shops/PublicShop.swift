@@ -1,0 +1,141 @@
+import Foundation
+import TrustmarkCore
+
+/// A shop's public facts in one language: the verification page's content and the JSON of
+/// `GET /api/v1/shops?domain=` and `GET /api/v1/shops/{slug}`.
+struct PublicShop: Codable, Sendable {
+    struct Address: Codable, Sendable {
+        let street: String
+        let postcode: String
+        let city: String
+        let country: String
+    }
+
+    struct Check: Codable, Sendable {
+        let on: String
+        let onText: String
+        let kind: String
+        let kindText: String
+        let outcome: String
+        let outcomeText: String
+        let passed: Bool
+    }
+
+    struct Complaints: Codable, Sendable {
+        let received12Months: Int
+        /// Whole percent of the complaints of the last 12 months that were resolved; nil without complaints.
+        let resolvedPercent: Int?
+        let medianHoursToFirstAnswer: Int?
+        let medianText: String?
+    }
+
+    struct Ratings: Codable, Sendable {
+        let count12Months: Int
+        /// The average overall score, e.g. "4.3"; nil without ratings.
+        let average: String?
+    }
+
+    struct Sanction: Codable, Sendable {
+        let kind: String
+        let text: String
+        let since: String?
+        let until: String?
+    }
+
+    let slug: String
+    let name: String
+    let legalName: String
+    let kvk: String
+    let vatNumber: String
+    let address: Address
+    let domains: [String]
+    let variant: String
+    let variantName: String
+    let tier: String?
+    let tierName: String?
+    let status: String
+    let statusText: String
+    let statusSince: String?
+    let statusUntil: String?
+    let memberSince: String?
+    let codeOfConductVersion: String?
+    let lastCheckedOn: String?
+    let checks: [Check]
+    let complaints: Complaints?
+    let ratings: Ratings?
+    let sanctions: [Sanction]
+    let verificationURL: String
+    let sealURL: String
+
+    init(_ record: ShopRecord, locale: AppLocale, desk: MembershipDesk) {
+        let scheme = desk.scheme
+        let t = { (key: String, args: [String: String]) in desk.localizer.text(key, locale, args) }
+        let day = { (day: Day?) in day.map { desk.dayText($0, locale) } }
+        slug = record.slug
+        name = record.name
+        legalName = record.legalName
+        kvk = record.kvk
+        vatNumber = record.vatNumber
+        address = Address(street: record.street, postcode: record.postcode, city: record.city, country: record.country)
+        domains = record.domains
+        variant = record.variant
+        variantName = scheme.seal.variants.first { $0.id == record.variant }.map { desk.active.text($0.name, locale) } ?? record.variant
+        let tierRule = record.seal.tier.flatMap { id in scheme.seal.tiers.first { $0.id == id } }
+        tier = tierRule?.id
+        tierName = tierRule.map { desk.active.text($0.name, locale) }
+        status = SealService.statusKey(record.seal.status)
+        statusText = SealService.statusText(record.seal.status, locale: locale, desk: desk)
+        memberSince = record.memberSince.map(\.description)
+        switch (record.seal.status, record.override) {
+        case (.valid, _):
+            statusSince = record.memberSince.map(\.description)
+            statusUntil = record.validUntil?.description
+        case (_, .revoked(let on)?):
+            statusSince = on.description
+            statusUntil = nil
+        case (_, .suspended(let until)?):
+            statusSince = nil
+            statusUntil = until?.description
+        default:
+            statusSince = record.endedOn?.description
+            statusUntil = nil
+        }
+        codeOfConductVersion = record.codeVersion
+        lastCheckedOn = record.checks.last.map(\.on.description)
+        checks = record.checks.reversed().map {
+            Check(on: $0.on.description, onText: day($0.on) ?? "", kind: $0.kind.rawValue, kindText: t("verify_check_\($0.kind.rawValue)", [:]),
+                  outcome: $0.passed ? "passed" : "fixes_requested", outcomeText: t($0.passed ? "verify_check_passed" : "verify_check_fixes", [:]),
+                  passed: $0.passed)
+        }
+        if scheme.complaints?.statisticsPublic == true {
+            let stats = record.stats
+            let received = stats?.complaints12m ?? 0
+            let hours = stats?.medianFirstAnswerHours
+            complaints = Complaints(received12Months: received,
+                                    resolvedPercent: received > 0 ? ((stats?.resolved12m ?? 0) * 100 + received / 2) / received : nil,
+                                    medianHoursToFirstAnswer: hours,
+                                    medianText: hours.map { $0 < 48 ? t("verify_hours", ["count": "\($0)"]) : t("verify_days", ["count": "\(($0 + 12) / 24)"]) })
+        } else {
+            complaints = nil
+        }
+        if scheme.reviews != nil {
+            let count = record.stats?.ratings12m ?? 0
+            let sum = record.stats?.ratingSum12m ?? 0
+            // One decimal, rounded half up, from hundredths: 4.25 -> "4.3".
+            let tenths = count > 0 ? (sum * 10 / count + 50) / 100 : 0
+            ratings = Ratings(count12Months: count, average: count > 0 ? "\(tenths / 10).\(tenths % 10)" : nil)
+        } else {
+            ratings = nil
+        }
+        switch record.override {
+        case .revoked(let on)?:
+            sanctions = [Sanction(kind: "revoked", text: t("seal_revoked", [:]), since: on.description, until: nil)]
+        case .suspended(let until)?:
+            sanctions = [Sanction(kind: "suspended", text: t("seal_suspended", [:]), since: nil, until: until?.description)]
+        case nil:
+            sanctions = []
+        }
+        verificationURL = "\(desk.baseURL)/shops/\(record.slug)"
+        sealURL = "\(desk.baseURL)/seal/\(record.slug).svg"
+    }
+}
