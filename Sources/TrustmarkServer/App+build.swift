@@ -25,6 +25,7 @@ public struct TrustmarkApp: Sendable {
     let documents: DocumentWriter
     let memberships: MembershipsService
     let applications: ApplicationsService
+    let seals: SealService
 
     /// On an empty database, a one-time link for creating the first administrator.
     public func firstAdministratorLink() async throws -> String? {
@@ -177,7 +178,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
         },
         logger: logger)
     return TrustmarkApp(application: application, config: config, storage: storage, clock: clock, routes: routes, scheme: active, linkSigner: linkSigner, users: users, accounts: accounts,
-                        ruleChanges: ruleChanges, jobs: jobs, deadlines: deadlines, documents: documents, memberships: memberships, applications: applications)
+                        ruleChanges: ruleChanges, jobs: jobs, deadlines: deadlines, documents: documents, memberships: memberships, applications: applications, seals: seals)
 }
 
 /// The API description, built on first request (after every route is registered) and kept.

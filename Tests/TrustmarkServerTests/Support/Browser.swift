@@ -20,6 +20,8 @@ final class Browser: @unchecked Sendable {
         let status: HTTPResponse.Status
         let headers: HTTPFields
         let body: String
+        /// The bytes as sent (PDF and PNG are not text).
+        var data = Data()
         var location: String? { headers[.location] }
     }
 
@@ -59,7 +61,7 @@ final class Browser: @unchecked Sendable {
             let value = pair.count > 1 ? String(pair[1]) : ""
             if line.contains("Max-Age=0") || value.isEmpty { cookies[name] = nil } else { cookies[name] = value }
         }
-        return Page(status: response.status, headers: response.headers, body: String(buffer: response.body))
+        return Page(status: response.status, headers: response.headers, body: String(buffer: response.body), data: Data(buffer: response.body))
     }
 
     func setCookie(_ name: String, _ value: String?) { cookies[name] = value }

@@ -26,8 +26,9 @@ enum TestApp {
     }
 
     /// Runs `body` against a fresh server; the database is removed afterwards.
+    /// `sharedDatabase`: a SQLite file instead of memory, so a second instance (`secondInstance`) can open it.
     static func with(environment: RunEnvironment = .testing, scheme: String = "default", smtp: String? = nil, extra: [String: String] = [:],
-                     _ body: @Sendable (TrustmarkApp, any TestClientProtocol) async throws -> Void) async throws {
+                     sharedDatabase: Bool = false, _ body: @Sendable (TrustmarkApp, any TestClientProtocol) async throws -> Void) async throws {
         var config = try config(environment: environment, scheme: scheme, extra: extra)
         config.smtp = try smtp.map { try SMTPSettings.parse($0) }
         var schema: String?
@@ -41,6 +42,9 @@ enum TestApp {
             location.schema = name
             schema = name
             config.database = .postgres(location)
+        } else if sharedDatabase {
+            try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+            config.database = .sqlite(path: config.dataDirectory + "/shared.sqlite")
         } else {
             config.database = .sqliteInMemory
         }
@@ -52,6 +56,12 @@ enum TestApp {
             throw error
         }
         await cleanUp(app, schema: schema)
+    }
+
+    /// Another server on the same database (as a second instance behind a load balancer), with its
+    /// own clock and caches; the caller shuts its storage down.
+    static func secondInstance(of app: TrustmarkApp) async throws -> TrustmarkApp {
+        try await buildApplication(config: app.config, migrate: false)
     }
 
     private static func cleanUp(_ app: TrustmarkApp, schema: String?) async {

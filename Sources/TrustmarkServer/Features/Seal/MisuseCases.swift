@@ -52,6 +52,7 @@ struct MisuseCasesService: Sendable {
         guard !note.isEmpty else { throw AppError.invalid("note", "misuse_note_required") }
         guard note.count <= 2000 else { throw AppError.invalid("note", "misuse_note_too_long") }
         guard let id = id.flatMap(UUID.init(uuidString:)) else { throw AppError.notFound }
+        try await sightings.flush()
         let now = desk.clock.now()
         return try await desk.storage.db.transaction { db in
             guard let row = try await SealSighting.query(on: db).filter(\.$id == id).filter(\.$ownDomain == false).with(\.$shop).first() else {

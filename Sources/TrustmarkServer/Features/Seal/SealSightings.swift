@@ -4,7 +4,10 @@ import SQLKit
 
 /// Counts where seals are seen, in memory, and writes the counts in batches: one upsert per shop
 /// and site every `flushInterval`, never a database write on the seal's own path. A site the shop
-/// does not hold becomes (or stays) an open misuse case; a dismissed case keeps counting quietly.
+/// does not hold becomes (or stays) an open misuse case, counted exactly; a dismissed case keeps
+/// counting quietly. On the shop's own domains only "last seen" matters (the portal's "seen
+/// recently"), so those are noted at most once per `ownInterval` per site: every page view of every
+/// member shop must not become a database write.
 final class SealSightings: @unchecked Sendable {
     struct Key: Hashable {
         let shop: UUID
@@ -22,10 +25,12 @@ final class SealSightings: @unchecked Sendable {
 
     let storage: Storage
     let flushInterval: TimeInterval
+    let ownInterval: TimeInterval = 600
     /// Sites per flush at most, so a flood of invented Referers cannot grow memory without bound.
     let limit = 10_000
     private let lock = NSLock()
     private var pending: [Key: Tally] = [:]
+    private var ownNoted: [Key: Date] = [:]
     private var lastFlush: Date?
     private var flushing = false
 
@@ -37,6 +42,11 @@ final class SealSightings: @unchecked Sendable {
     func saw(shop: UUID, host: String, page: String, own: Bool, at now: Date) {
         let start = lock.withLock { () -> Bool in
             let key = Key(shop: shop, host: host)
+            if own {
+                if let noted = ownNoted[key], now.timeIntervalSince(noted) < ownInterval { return false }
+                if ownNoted.count >= 500_000 { ownNoted.removeAll() }
+                ownNoted[key] = now
+            }
             if var tally = pending[key] {
                 tally.lastPage = page
                 tally.lastSeen = now
