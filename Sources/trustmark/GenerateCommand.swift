@@ -10,6 +10,7 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "How many active member shops to add.") var shops = 100_000
     @Option(help: "The seed: the same seed gives the same rows.") var seed: UInt64 = 42
     @Flag(help: "Print no progress bar.") var quiet = false
+    @Option(help: "Write each new shop as a 'slug domain' line to this file (for the seal benchmark).") var slugs: String?
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
@@ -17,8 +18,16 @@ struct GenerateCommand: AsyncParsableCommand {
         let app = try await build(config)
         let width = 30
         let report: ScaleGenerator.Report
+        var listing: FileHandle?
+        if let slugs {
+            FileManager.default.createFile(atPath: slugs, contents: nil)
+            listing = FileHandle(forWritingAtPath: slugs)
+        }
+        defer { try? listing?.close() }
         do {
-            report = try await ScaleGenerator(app: app, seed: seed).generate(shops: shops) { done in
+            report = try await ScaleGenerator(app: app, seed: seed).generate(shops: shops, listing: listing.map { file in
+                { lines in file.write(Data((lines.joined(separator: "\n") + "\n").utf8)) }
+            }) { done in
                 guard !quiet else { return }
                 let filled = shops == 0 ? width : done * width / shops
                 FileHandle.standardError.write(Data("\r[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done)/\(shops) shops".utf8))

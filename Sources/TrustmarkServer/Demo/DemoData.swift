@@ -181,11 +181,26 @@ struct DemoData {
             try await setPassword(memberLogin)
             logins.append(.init(role: "member", email: memberLogin))
         }
+        try await seenOnTheWeb()
         // Fictitious addresses: keep the messages, send nothing.
         try await OutboxMessage.query(on: db).filter(\.$deliveredAt == nil).set(\.$deliveredAt, to: real).update()
         try await Job.query(on: db).filter(\.$kind == MailOutbox.deliverJob).filter(\.$statusRaw == Job.Status.queued.rawValue)
             .set(\.$statusRaw, to: Job.Status.done.rawValue).update()
         return logins
+    }
+
+    /// The member's seal seen on its own site, and copied to a look-alike site: one open misuse case.
+    private func seenOnTheWeb() async throws {
+        let shops = try await Shop.query(on: app.storage.db).filter(\.$stateRaw == Shop.State.approved.rawValue).with(\.$domains).sort(\.$name).all()
+        guard let shop = shops.first(where: { $0.name.hasPrefix("Fietsenhuis") }) ?? shops.first, let id = shop.id,
+              let domain = shop.domains.first?.domain else { return }
+        let now = app.clock.now()
+        app.seals.sightings.saw(shop: id, host: domain, page: "https://\(domain)/", own: true, at: now.addingTimeInterval(-3600))
+        for (minutes, page) in [(2880, "/"), (1440, "/fietsen/aanbieding"), (60, "/kassa")] {
+            app.seals.sightings.saw(shop: id, host: "goedkope-fietsen-outlet.example", page: "https://goedkope-fietsen-outlet.example" + page,
+                                    own: false, at: now.addingTimeInterval(-Double(minutes) * 60))
+        }
+        try await app.seals.sightings.flush()
     }
 
     private func payOpenInvoices(of organisation: UUID, memberships: MembershipsService, finance: Identity) async throws {

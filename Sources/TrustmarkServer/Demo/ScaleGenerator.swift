@@ -54,7 +54,8 @@ public struct ScaleGenerator: Sendable {
                          "Arnhem", "Haarlem", "Enschede", "Amersfoort", "Zwolle", "Leiden", "Maastricht", "Dordrecht", "Delft", "Alkmaar"]
 
     /// Adds `shops` active member shops; `progress` hears the count after each batch.
-    public func generate(shops count: Int, progress: (Int) -> Void) async throws -> Report {
+    /// `listing` gets each batch's shops as `slug domain` lines (the seal benchmark requests them).
+    public func generate(shops count: Int, listing: (([String]) -> Void)? = nil, progress: (Int) -> Void) async throws -> Report {
         guard let rules = app.scheme.scheme.membership else { throw AppError(.notFound, code: "membership_not_run", messageKey: "membership_not_run") }
         let scheme = app.scheme.scheme
         let now = app.clock.now()
@@ -73,7 +74,7 @@ public struct ScaleGenerator: Sendable {
             let first = done
             let startSequence = sequence
             let state = random
-            let (inserted, after) = try await app.storage.db.transaction { (db: any Database) async throws -> (Int, SeededRandom) in
+            let (inserted, after, lines) = try await app.storage.db.transaction { (db: any Database) async throws -> (Int, SeededRandom, [String]) in
                 var batchRandom = state
                 let sql = db as! any SQLDatabase
                 let organisations = sql.insert(into: "organisations").columns("id", "name", "created_at")
@@ -89,7 +90,10 @@ public struct ScaleGenerator: Sendable {
                 let invoices = sql.insert(into: "invoices").columns("id", "number", "year", "sequence", "organisation_id", "membership_id", "application_id", "kind",
                                                                   "issued_on", "due_on", "period_start", "period_end", "net_cents", "vat_cents", "gross_cents",
                                                                   "currency", "vat_basis_points", "status", "settled_on", "buyer", "buyer_details", "locale", "created_at")
+                let stats = sql.insert(into: "shop_stats").columns("shop_id", "complaints_12m", "resolved_12m", "median_first_answer_hours", "ratings_12m",
+                                                                   "rating_sum_12m", "tier", "updated_at")
                 var local = 0
+                var lines: [String] = []
                 for offset in 0..<size {
                     let n = first + offset
                     let organisation = batchRandom.uuid(), registration = batchRandom.uuid(), application = batchRandom.uuid()
@@ -111,7 +115,9 @@ public struct ScaleGenerator: Sendable {
                                           SQLBind("Contact \(n + 1)"), SQLBind("contact@\(host)"), SQLBind(at)])
                     applications.values([SQLBind(application), SQLBind(organisation), SQLBind(ApplicationKind.membership.rawValue), SQLBind(ApplicationState.approved.rawValue),
                                          SQLBind(criteriaVersion), SQLBind(1), SQLBind(at), SQLBind(at), SQLBind(approved.description)])
-                    shops.values([SQLBind(shop), SQLBind(organisation), SQLBind(application), SQLBind(name), SQLBind(ShopSlug.make(name: name, id: shop)), SQLBind(variants[n % max(1, variants.count)]),
+                    let slug = ShopSlug.make(name: name, id: shop)
+                    lines.append("\(slug) \(host)")
+                    shops.values([SQLBind(shop), SQLBind(organisation), SQLBind(application), SQLBind(name), SQLBind(slug), SQLBind(variants[n % max(1, variants.count)]),
                                   SQLBind(Shop.State.approved.rawValue), SQLBind(approved.description), SQLBind(at)])
                     domains.values([SQLBind(domain), SQLBind(shop), SQLBind(host)])
                     memberships.values([SQLBind(membership), SQLBind(organisation), SQLBind(application), SQLBind(approved.description), SQLBind(termStart.description),
@@ -124,13 +130,20 @@ public struct ScaleGenerator: Sendable {
                                      SQLBind(fees.net.cents), SQLBind(fees.vat.cents), SQLBind(fees.gross.cents), SQLBind(scheme.currency), SQLBind(scheme.vatRate.basisPoints),
                                      SQLBind(Invoice.Status.paid.rawValue), SQLBind(approved.description), SQLBind("\(name) B.V."), SQLBind(city), SQLBind(scheme.defaultLanguage),
                                      SQLBind(at)])
-                    local += 7
+                    // The figures the complaints and reviews features keep per shop, with the tier the scheme gives them.
+                    let complaints = Int(batchRandom.next() % 12), ratings = Int(batchRandom.next() % 120)
+                    let ratingSum = ratings * (300 + Int(batchRandom.next() % 201))
+                    stats.values([SQLBind(shop), SQLBind(complaints), SQLBind(complaints - Int(batchRandom.next() % UInt64(complaints / 3 + 1))),
+                                  complaints > 0 ? SQLBind(4 + Int(batchRandom.next() % 90)) : SQLLiteral.null, SQLBind(ratings), SQLBind(ratingSum),
+                                  scheme.seal.tier(ratings: ratings, sum: ratingSum).map { SQLBind($0.id) } ?? SQLLiteral.null, SQLBind(at)])
+                    local += 8
                 }
-                for insert in [organisations, registrations, applications, shops, domains, memberships, invoices] { try await insert.run() }
+                for insert in [organisations, registrations, applications, shops, domains, memberships, invoices, stats] { try await insert.run() }
                 try await sql.raw("INSERT INTO invoice_counters (year, last) VALUES (\(bind: year), 0) ON CONFLICT (year) DO NOTHING").run()
                 try await sql.raw("UPDATE invoice_counters SET last = \(bind: startSequence + size) WHERE year = \(bind: year)").run()
-                return (local, batchRandom)
+                return (local, batchRandom, lines)
             }
+            listing?(lines)
             random = after
             sequence += size
             rows += inserted

@@ -29,6 +29,9 @@ struct DemoDataTests {
             }
             let admin = try await signedIn("admin")
             #expect(try await admin.get("/staff").status == .ok)
+            let misuse = try await admin.get("/staff/misuse")
+            #expect(misuse.body.contains("goedkope-fietsen-outlet.example"), "one open misuse case to look at")
+            #expect(try await visitor.get("/shops").body.contains("Fietsenhuis De Ketting"), "the directory lists the active members")
             let queue = try await admin.get("/staff/applications").body
             for name in ["Zadenwinkel Kiem", "Brillenhuis Glas", "Meubelmakerij Nerf", "Skateshop Plank"] { #expect(queue.contains(name), "\(name) in the queue") }
             let inspector = try await signedIn("inspector")

@@ -12,7 +12,7 @@ struct ScaleGeneratorTests {
         try await TestApp.with(scheme: "keuronline") { app, client in
             let report = try await ScaleGenerator(app: app, seed: 7).generate(shops: 1200) { _ in }
             #expect(report.shops == 1200)
-            #expect(report.rows == 1200 * 7)
+            #expect(report.rows == 1200 * 8)
             #expect(try await Organisation.find(firstOrganisation, on: app.storage.db)?.name.hasSuffix("winkel 1 B.V.") == true)
             #expect(try await Shop.query(on: app.storage.db).count() == 1200)
 

@@ -183,7 +183,7 @@ struct MembershipsService: Sendable {
             case .active(let until):
                 let key = previous == "lapsed" ? "mail_seal_restored" : "mail_seal_active"
                 try await desk.mail(organisation, subject: key + "_subject", body: key + "_body", { locale in
-                    ["until": desk.dayText(until.adding(days: -1), locale), "seal": desk.baseURL + "/portal/membership"]
+                    ["until": desk.dayText(until.adding(days: -1), locale), "seal": desk.baseURL + "/portal/seal"]
                 }, kind: "seal", on: db)
             case .lapsed(let since):
                 try await desk.mail(organisation, subject: "mail_seal_lapsed_subject", body: "mail_seal_lapsed_body", { locale in
