@@ -12,7 +12,7 @@ struct ShopSealFacts: Sendable {
     let status: SealStatus
     /// The scheme tier the shop holds now (from its maintained ratings), if the scheme has tiers.
     let tier: String?
-    /// When the answer must be looked at again even without an event (a term that runs out at midnight).
+    /// When the answer must be looked at again even without an event: the next midnight, when a term may start or run out.
     let expires: Date
 
     /// Whether `host` is one of the domains, or a subdomain of one (`shop.example.nl` for `example.nl`).
@@ -80,7 +80,9 @@ final class SealService: @unchecked Sendable {
 
     private func load(_ slug: String, now: Date) async throws -> ShopSealFacts {
         let db = desk.storage.db
-        let expires = now.addingTimeInterval(maxAge)
+        // A standing changes by events (which move the version counter) or at midnight, when a term
+        // starts or runs out; until then the facts stay right.
+        let expires = Day(now, in: desk.timeZone).end(in: desk.timeZone)
         guard let shop = try await Shop.query(on: db).filter(\.$slug == slug).with(\.$domains).first() else {
             return ShopSealFacts(shopID: nil, shopName: "", variant: "", domains: [], status: .notAMember, tier: nil, expires: expires)
         }

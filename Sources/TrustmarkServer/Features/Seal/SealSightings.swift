@@ -85,15 +85,24 @@ final class SealSightings: @unchecked Sendable {
             return taken
         }
         defer { lock.withLock { flushing = false } }
-        guard !batch.isEmpty, let sql = storage.db as? any SQLDatabase else { return }
-        for (key, tally) in batch {
-            try await sql.raw("""
-                INSERT INTO seal_sightings (id, shop_id, host, own_domain, first_page, last_page, first_seen, last_seen, count, state)
-                VALUES (\(bind: UUID()), \(bind: key.shop), \(bind: key.host), \(bind: tally.own), \(bind: tally.firstPage), \(bind: tally.lastPage),
-                        \(bind: tally.firstSeen), \(bind: tally.lastSeen), \(bind: tally.count), \(bind: SealSighting.State.open.rawValue))
-                ON CONFLICT (shop_id, host) DO UPDATE SET last_page = excluded.last_page, last_seen = excluded.last_seen,
-                    own_domain = excluded.own_domain, count = seal_sightings.count + excluded.count
-                """).run()
+        guard !batch.isEmpty else { return }
+        // A few hundred rows per statement, all in one transaction: a burst of new sites is a
+        // handful of writes, not one per site.
+        let rows = Array(batch)
+        try await storage.db.transaction { db in
+            guard let sql = db as? any SQLDatabase else { return }
+            for start in stride(from: 0, to: rows.count, by: 200) {
+                let insert = sql.insert(into: SealSighting.schema)
+                    .columns("id", "shop_id", "host", "own_domain", "first_page", "last_page", "first_seen", "last_seen", "count", "state")
+                for (key, tally) in rows[start..<min(start + 200, rows.count)] {
+                    insert.values([SQLBind(UUID()), SQLBind(key.shop), SQLBind(key.host), SQLBind(tally.own), SQLBind(tally.firstPage), SQLBind(tally.lastPage),
+                                   SQLBind(tally.firstSeen), SQLBind(tally.lastSeen), SQLBind(tally.count), SQLBind(SealSighting.State.open.rawValue)])
+                }
+                try await insert.onConflict(with: ["shop_id", "host"]) {
+                    $0.set(excludedValueOf: "last_page").set(excludedValueOf: "last_seen").set(excludedValueOf: "own_domain")
+                        .set("count", to: SQLRaw("\(SealSighting.schema).count + excluded.count"))
+                }.run()
+            }
         }
     }
 }

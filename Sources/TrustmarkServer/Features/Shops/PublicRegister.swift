@@ -4,7 +4,7 @@ import Foundation
 import TrustmarkCore
 
 /// What the public may know about a shop, in no particular language: read once from the database
-/// and kept in memory like the seal's facts (same version counter, same maximum age).
+/// and kept in memory like the seal's facts (same version counter; reread the next day).
 struct ShopRecord: Sendable {
     struct Check: Sendable {
         let on: Day
@@ -47,7 +47,27 @@ final class PublicRegister: @unchecked Sendable {
     private let lock = NSLock()
     private var cachedGeneration = 0
     private var records: [String: ShopRecord] = [:]
-    private var loadedAt: [String: Date] = [:]
+    private var expiresAt: [String: Date] = [:]
+    /// Rendered pages for anonymous visitors (they carry no per-visitor token), per shop, per
+    /// language and site the visitor came from; dropped with the shop's record.
+    private var pages: [String: [String: RenderedPage]] = [:]
+
+    struct RenderedPage: Sendable {
+        let html: String
+        let etag: String
+    }
+
+    func page(slug: String, key: String) -> RenderedPage? {
+        lock.withLock { pages[slug]?[key] }
+    }
+
+    func keep(_ page: RenderedPage, slug: String, key: String) {
+        lock.withLock {
+            guard records[slug] != nil else { return }
+            if pages[slug, default: [:]].count >= 16 { pages[slug] = [:] }
+            pages[slug, default: [:]][key] = page
+        }
+    }
 
     init(desk: MembershipDesk, memberships: MembershipsService, seals: SealService, capacity: Int = 200_000) {
         self.desk = desk
@@ -64,9 +84,10 @@ final class PublicRegister: @unchecked Sendable {
             if generation != cachedGeneration {
                 cachedGeneration = generation
                 records.removeAll()
-                loadedAt.removeAll()
+                expiresAt.removeAll()
+                pages.removeAll()
             }
-            guard let loaded = loadedAt[slug], now.timeIntervalSince(loaded) < seals.maxAge else { return nil }
+            guard let expires = expiresAt[slug], now < expires else { return nil }
             return records[slug]
         }
         if let cached { return cached }
@@ -74,10 +95,12 @@ final class PublicRegister: @unchecked Sendable {
         lock.withLock {
             if records.count >= capacity {
                 records.removeAll()
-                loadedAt.removeAll()
+                expiresAt.removeAll()
+                pages.removeAll()
             }
+            pages[slug] = nil
             records[slug] = record
-            loadedAt[slug] = now
+            expiresAt[slug] = Day(now, in: desk.timeZone).end(in: desk.timeZone)
         }
         return record
     }

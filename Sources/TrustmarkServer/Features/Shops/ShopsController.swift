@@ -29,22 +29,15 @@ struct ShopsController: Sendable {
             }
             var cameFrom = SealService.refererPage(request.headers[.referer])?.host
             if cameFrom == ownHost { cameFrom = nil }
-            let shop = PublicShop(record, locale: context.locale, desk: desk)
-            let foreign = cameFrom.map { !ShopSealFacts.host($0, isIn: record.domains) } ?? false
-            var chrome = renderer.chrome(context, titleKey: "verify_title", path: "/shops/\(slug)")
-            chrome.title = shop.name
-            let page = VerificationPage(chrome: chrome, shop: shop, cameFrom: cameFrom, foreign: foreign, cameFromOwn: cameFrom != nil && !foreign,
-                                        valid: record.seal.status.isValid, statusClass: shop.status.replacingOccurrences(of: "_", with: "-"),
-                                        domainsText: shop.domains.joined(separator: ", "),
-                                        statusSinceText: shop.statusSince.flatMap { Day($0) }.map { desk.dayText($0, context.locale) },
-                                        statusUntilText: shop.statusUntil.flatMap { Day($0) }.map { desk.dayText($0, context.locale) },
-                                        memberSinceText: shop.memberSince.flatMap { Day($0) }.map { desk.dayText($0, context.locale) },
-                                        lastCheckedText: shop.lastCheckedOn.flatMap { Day($0) }.map { desk.dayText($0, context.locale) },
-                                        hasChecks: !shop.checks.isEmpty, hasSanctions: !shop.sanctions.isEmpty,
-                                        hasComplaintStats: shop.complaints != nil, hasRatings: shop.ratings != nil,
-                                        hasRatingAverage: shop.ratings?.average != nil)
-            let html = renderer.html("shops/verify", page, context: context)
-            return cacheable(renderer.response(html, context: context), bytes: Data(html.utf8), request: request)
+            // Anonymous visitors get a page with no per-visitor token in it, so it is rendered once.
+            let key = "\(context.locale.rawValue)|\(cameFrom ?? "")"
+            if context.identity == nil, let kept = register.page(slug: slug, key: key) {
+                return cacheable(renderer.response(kept.html, context: context), etag: kept.etag, request: request)
+            }
+            let html = renderer.html("shops/verify", verificationPage(record, slug: slug, cameFrom: cameFrom, context: context), context: context)
+            let etag = Self.etag(Data(html.utf8))
+            if context.identity == nil { register.keep(.init(html: html, etag: etag), slug: slug, key: key) }
+            return cacheable(renderer.response(html, context: context), etag: etag, request: request)
         }
         routes.get("/api/v1/shops", .everyone, api: APIDoc("Look up a member shop by domain, or search the directory", tag: "shops", response: "PublicShopOrList",
                                                             query: ["domain", "q", "variant", "tier", "city", "page", "size"], errors: [404, 422])) { request, context in
@@ -70,17 +63,34 @@ struct ShopsController: Sendable {
         }
     }
 
+    private func verificationPage(_ record: ShopRecord, slug: String, cameFrom: String?, context: AppRequestContext) -> VerificationPage {
+        let shop = PublicShop(record, locale: context.locale, desk: desk)
+        let foreign = cameFrom.map { !ShopSealFacts.host($0, isIn: record.domains) } ?? false
+        var chrome = renderer.chrome(context, titleKey: "verify_title", path: "/shops/\(slug)")
+        chrome.title = shop.name
+        let day = { (text: String?) in text.flatMap { Day($0) }.map { desk.dayText($0, context.locale) } }
+        return VerificationPage(chrome: chrome, shop: shop, cameFrom: cameFrom, foreign: foreign, cameFromOwn: cameFrom != nil && !foreign,
+                                valid: record.seal.status.isValid, statusClass: shop.status.replacingOccurrences(of: "_", with: "-"),
+                                domainsText: shop.domains.joined(separator: ", "), statusSinceText: day(shop.statusSince),
+                                statusUntilText: day(shop.statusUntil), memberSinceText: day(shop.memberSince), lastCheckedText: day(shop.lastCheckedOn),
+                                hasChecks: !shop.checks.isEmpty, hasSanctions: !shop.sanctions.isEmpty,
+                                hasComplaintStats: shop.complaints != nil, hasRatings: shop.ratings != nil, hasRatingAverage: shop.ratings?.average != nil)
+    }
+
+    static func etag(_ bytes: Data) -> String {
+        "\"" + SHA256.hash(data: bytes).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+    }
+
     /// ETag from the body, `Cache-Control` for the seal's window, and 304 when the client has it.
     private func json(_ shop: PublicShop, request: Request) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = try encoder.encode(shop)
-        return cacheable(JSONBody.raw(data, status: .ok), bytes: data, request: request)
+        return cacheable(JSONBody.raw(data, status: .ok), etag: Self.etag(data), request: request)
     }
 
-    private func cacheable(_ response: Response, bytes: Data, request: Request) -> Response {
+    private func cacheable(_ response: Response, etag: String, request: Request) -> Response {
         var response = response
-        let etag = "\"" + SHA256.hash(data: bytes).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
         response.headers[.eTag] = etag
         response.headers[.cacheControl] = "private, max-age=\(Int(register.seals.maxAge))"
         response.headers[.vary] = "Referer, Accept-Language, Cookie"
