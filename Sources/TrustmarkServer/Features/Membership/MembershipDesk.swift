@@ -78,6 +78,16 @@ struct MembershipDesk: Sendable {
     }
 
     /// Whether the organisation's staff user is the caller's organisation (members see only their own).
+    /// A seal variant's name in the reader's language (the id when the scheme no longer has it).
+    func variantName(_ id: String, _ locale: AppLocale) -> String {
+        scheme.seal.variants.first { $0.id == id }.map { active.text($0.name, locale) } ?? id
+    }
+
+    /// The scheme's tier of that id, if the scheme (still) has it.
+    func tier(_ id: String?) -> SealRules.Tier? {
+        id.flatMap { id in scheme.seal.tiers.first { $0.id == id } }
+    }
+
     func checkOwn(_ organisation: UUID, _ actor: Identity) throws {
         if actor.role == .member, actor.organisationID != organisation { throw AppError.notFound }
     }

@@ -42,7 +42,7 @@ struct SealController: Sendable {
                                    .cacheControl: "public, max-age=\(Int(seals.maxAge))", .vary: "Referer",
                                    .accessControlAllowOrigin: "*", .xContentTypeOptions: "nosniff"]
         headers[.contentSecurityPolicy] = "default-src 'none'"
-        if request.headers[.ifNoneMatch]?.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == image.etag }) == true {
+        if EntityTag.matches(request, image.etag) {
             return Response(status: .notModified, headers: headers)
         }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: .init(data: image.bytes)))

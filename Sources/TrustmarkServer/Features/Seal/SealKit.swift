@@ -65,7 +65,7 @@ struct SealKitService: Sendable {
     func certificate(_ shop: Shop, locale: AppLocale) async throws -> Data {
         let record = try await validRecord(shop)
         let zone = desk.timeZone
-        let variant = desk.scheme.seal.variants.first { $0.id == record.variant }.map { desk.active.text($0.name, locale) } ?? record.variant
+        let variant = desk.variantName(record.variant, locale)
         return desk.writer.certificate(.init(shop: record.name, domains: record.domains, variant: variant,
                                              validFrom: Self.midday(record.memberSince ?? desk.today, zone),
                                              validUntil: Self.midday(record.validUntil ?? desk.today, zone),

@@ -125,7 +125,7 @@ final class SealService: @unchecked Sendable {
         if let cached = lock.withLock({ images[request.slug]?[key] }) { return cached }
         let image = render(facts, slug: request.slug, status: status, site: site, locale: request.locale)
         let bytes = Data(image.svg(width: width).utf8)
-        let rendered = SealImageBytes(etag: "\"" + SHA256.hash(data: bytes).prefix(12).map { String(format: "%02x", $0) }.joined() + "\"", bytes: bytes)
+        let rendered = SealImageBytes(etag: EntityTag.of(bytes), bytes: bytes)
         lock.withLock { images[request.slug, default: [:]][key] = rendered }
         return rendered
     }
@@ -136,7 +136,7 @@ final class SealService: @unchecked Sendable {
         let variant = scheme.seal.variants.first { $0.id == facts.variant } ?? scheme.seal.defaultVariant
         let statusText = Self.statusText(status, locale: locale, desk: desk)
         let name = facts.shopName.isEmpty ? desk.localizer.text("seal_unknown_shop", locale) : facts.shopName
-        let tier = facts.tier.flatMap { id in scheme.seal.tiers.first { $0.id == id } }
+        let tier = desk.tier(facts.tier)
             .map { SealImage.Tier(name: desk.active.text($0.name, locale), colour: $0.colour) }
         let description = desk.localizer.text("seal_description", locale, ["shop": name, "scheme": scheme.name, "status": statusText,
                                                                           "url": "\(desk.baseURL)/shops/\(slug)"])

@@ -79,8 +79,8 @@ struct PublicShop: Codable, Sendable {
         address = Address(street: record.street, postcode: record.postcode, city: record.city, country: record.country)
         domains = record.domains
         variant = record.variant
-        variantName = scheme.seal.variants.first { $0.id == record.variant }.map { desk.active.text($0.name, locale) } ?? record.variant
-        let tierRule = record.seal.tier.flatMap { id in scheme.seal.tiers.first { $0.id == id } }
+        variantName = desk.variantName(record.variant, locale)
+        let tierRule = desk.tier(record.seal.tier)
         tier = tierRule?.id
         tierName = tierRule.map { desk.active.text($0.name, locale) }
         status = SealService.statusKey(record.seal.status)

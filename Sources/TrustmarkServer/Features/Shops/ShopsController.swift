@@ -78,7 +78,7 @@ struct ShopsController: Sendable {
     }
 
     static func etag(_ bytes: Data) -> String {
-        "\"" + SHA256.hash(data: bytes).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+        EntityTag.of(bytes)
     }
 
     /// ETag from the body, `Cache-Control` for the seal's window, and 304 when the client has it.
@@ -94,7 +94,7 @@ struct ShopsController: Sendable {
         response.headers[.eTag] = etag
         response.headers[.cacheControl] = "private, max-age=\(Int(register.seals.maxAge))"
         response.headers[.vary] = "Referer, Accept-Language, Cookie"
-        if request.headers[.ifNoneMatch]?.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) == true {
+        if EntityTag.matches(request, etag) {
             return Response(status: .notModified, headers: response.headers)
         }
         return response
@@ -147,9 +147,9 @@ struct DirectoryEntry: Codable, Sendable {
         slug = row.slug
         name = row.name
         variant = row.variant
-        variantName = desk.scheme.seal.variants.first { $0.id == row.variant }.map { desk.active.text($0.name, locale) } ?? row.variant
+        variantName = desk.variantName(row.variant, locale)
         city = row.city
-        let tierRule = row.tier.flatMap { id in desk.scheme.seal.tiers.first { $0.id == id } }
+        let tierRule = desk.tier(row.tier)
         tier = tierRule?.id
         tierName = tierRule.map { desk.active.text($0.name, locale) }
         verificationURL = "/shops/\(row.slug)"

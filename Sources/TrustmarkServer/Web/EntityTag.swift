@@ -1,0 +1,16 @@
+import Crypto
+import Foundation
+import Hummingbird
+
+/// Strong ETags from a body's bytes, and the `If-None-Match` check, for the responses that caches
+/// may keep (the seal, the verification page and its JSON).
+enum EntityTag {
+    static func of(_ bytes: Data) -> String {
+        "\"" + SHA256.hash(data: bytes).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+    }
+
+    /// Whether the client already holds `etag` (a list in `If-None-Match` counts too).
+    static func matches(_ request: Request, _ etag: String) -> Bool {
+        request.headers[.ifNoneMatch]?.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == etag } ?? false
+    }
+}
