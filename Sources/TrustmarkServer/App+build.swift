@@ -161,6 +161,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let readyLogger = logger
     let application = Application(
         router: router,
+        server: .http1(configuration: .init(additionalChannelHandlers: [SealChannelHandler(controller: sealController)])),
         configuration: .init(address: .hostname(config.hostname, port: config.port), serverName: "Trustmark"),
         // Tests drive the queue themselves (runDue, the developers' clock); everywhere else a worker
         // runs beside the web server.

@@ -11,6 +11,10 @@ enum EntityTag {
 
     /// Whether the client already holds `etag` (a list in `If-None-Match` counts too).
     static func matches(_ request: Request, _ etag: String) -> Bool {
-        request.headers[.ifNoneMatch]?.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == etag } ?? false
+        matches(request.headers[.ifNoneMatch], etag)
+    }
+
+    static func matches(_ ifNoneMatch: String?, _ etag: String) -> Bool {
+        ifNoneMatch?.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" } ?? false
     }
 }

@@ -78,7 +78,8 @@ public struct Renderer: Sendable {
 
     /// The page as text, for callers that look at it before it is sent (an ETag from its bytes).
     func html(_ template: String, _ page: some Encodable & Sendable, context: AppRequestContext) -> String {
-        let root = TemplateRoot(page: page, t: localizer.table(context.locale))
+        // `page` as dictionaries (see TemplateValues); `t`, the texts, is a dictionary already.
+        let root: [String: Any] = ["page": TemplateValues.tree(page), "t": localizer.table(context.locale)]
         guard let html = library.render(root, withTemplate: template) else {
             preconditionFailure("template \(template) is missing")
         }
@@ -128,11 +129,6 @@ public struct Renderer: Sendable {
 }
 
 /// The object a template sees: the page's own fields under `page`, the text table under `t`.
-struct TemplateRoot<Page: Encodable & Sendable>: Sendable {
-    let page: Page
-    let t: [String: String]
-}
-
 struct ErrorPage: Encodable, Sendable {
     let chrome: PageChrome
     let status: Int

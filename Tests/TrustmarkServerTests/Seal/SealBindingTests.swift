@@ -88,14 +88,14 @@ struct SealBindingTests {
             do {
                 _ = try other.settableClock.set(app.clock.now())
                 let request = SealRequest(slug: slug, locale: .en, width: 200, page: nil, signed: nil)
-                #expect(String(decoding: try await other.seals.image(request).bytes, as: UTF8.self).contains("Valid member"))
+                #expect(String(decoding: try await other.seals.image(request).body.readableBytesView, as: UTF8.self).contains("Valid member"))
                 // Bankruptcy recorded through the first instance: the membership ends at once.
                 let admin = try await journey.api("admin@trustmark.test")
                 #expect(try await admin.call(.post, "/api/v1/memberships/\(membershipID)/bankruptcy").status == .noContent)
-                #expect(String(decoding: try await other.seals.image(request).bytes, as: UTF8.self).contains("Valid member"),
+                #expect(String(decoding: try await other.seals.image(request).body.readableBytesView, as: UTF8.self).contains("Valid member"),
                         "within the poll interval the other instance may still answer from memory")
                 other.settableClock.advance(by: ISO8601Duration(seconds: 3))
-                let after = String(decoding: try await other.seals.image(request).bytes, as: UTF8.self)
+                let after = String(decoding: try await other.seals.image(request).body.readableBytesView, as: UTF8.self)
                 #expect(after.contains("Revoked"), "after its next poll of the version counter the other instance knows")
             } catch {
                 await other.storage.shutdown()

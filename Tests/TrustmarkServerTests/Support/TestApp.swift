@@ -28,7 +28,7 @@ enum TestApp {
     /// Runs `body` against a fresh server; the database is removed afterwards.
     /// `sharedDatabase`: a SQLite file instead of memory, so a second instance (`secondInstance`) can open it.
     static func with(environment: RunEnvironment = .testing, scheme: String = "default", smtp: String? = nil, extra: [String: String] = [:],
-                     sharedDatabase: Bool = false, _ body: @Sendable (TrustmarkApp, any TestClientProtocol) async throws -> Void) async throws {
+                     sharedDatabase: Bool = false, live: Bool = false, _ body: @Sendable (TrustmarkApp, any TestClientProtocol) async throws -> Void) async throws {
         var config = try config(environment: environment, scheme: scheme, extra: extra)
         config.smtp = try smtp.map { try SMTPSettings.parse($0) }
         var schema: String?
@@ -50,7 +50,8 @@ enum TestApp {
         }
         let app = try await buildApplication(config: config)
         do {
-            try await app.application.test(.router) { client in try await body(app, client) }
+            // `live`: a real server on a free port, with the connection's own handlers (the seal's).
+            try await app.application.test(live ? .live : .router) { client in try await body(app, client) }
         } catch {
             await cleanUp(app, schema: schema)
             throw error

@@ -278,20 +278,38 @@ struct RuleChangesService: Sendable {
 /// Dates as people read them, in their language and the scheme's time zone.
 enum DateText {
     static func day(_ date: Date, locale: AppLocale, timeZone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: ["nl": "nl_NL", "en": "en_GB", "de": "de_DE"][locale.rawValue] ?? "nl_NL")
-        formatter.timeZone = timeZone
-        formatter.dateStyle = .long
-        formatter.timeStyle = .none
-        return formatter.string(from: date)
+        formatted(date, key: "day|\(locale.rawValue)|\(timeZone.identifier)") {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: ["nl": "nl_NL", "en": "en_GB", "de": "de_DE"][locale.rawValue] ?? "nl_NL")
+            formatter.timeZone = timeZone
+            formatter.dateStyle = .long
+            formatter.timeStyle = .none
+            return formatter
+        }
     }
 
     /// A moment for staff lists: `2026-12-24 11:00` in the scheme's time zone.
     static func moment(_ date: Date, timeZone: TimeZone) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = timeZone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: date)
+        formatted(date, key: "moment|\(timeZone.identifier)") {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = timeZone
+            formatter.dateFormat = "yyyy-MM-dd HH:mm"
+            return formatter
+        }
+    }
+
+    /// Formatters are costly to make (a public page prints several dates), so each kind is made
+    /// once and used under a lock.
+    private static let formatters = NSLock()
+    nonisolated(unsafe) private static var made: [String: DateFormatter] = [:]
+
+    private static func formatted(_ date: Date, key: String, make: () -> DateFormatter) -> String {
+        formatters.withLock {
+            if let formatter = made[key] { return formatter.string(from: date) }
+            let formatter = make()
+            made[key] = formatter
+            return formatter.string(from: date)
+        }
     }
 }

@@ -32,6 +32,12 @@ final class SealCacheGeneration: @unchecked Sendable {
         self.pollInterval = pollInterval
     }
 
+    /// The generation when it is known without a read (the last read is younger than
+    /// `pollInterval`); nil when the counter is due to be read again.
+    func known(now: Date) -> Int? {
+        lock.withLock { now.timeIntervalSince(checkedAt) < pollInterval ? generation : nil }
+    }
+
     /// The current generation; reads the counter only when the last read is `pollInterval` old.
     func current(now: Date) async throws -> Int {
         let (due, known) = lock.withLock { (now.timeIntervalSince(checkedAt) >= pollInterval, generation) }

@@ -1,11 +1,14 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HTTPTypes
+import NIOCore
 import TrustmarkCore
 
 /// `GET /seal/{slug}.svg`: the live seal, for every page view of every member shop. The route is in
-/// the route table (access, OpenAPI); `SealFastPath` answers the same requests ahead of the page
-/// middleware (sessions, CSRF cookie, request log), which a seal needs none of.
+/// the route table (access, OpenAPI) and answers when the shop's facts must first be read from the
+/// database; a seal whose facts are in memory is answered earlier, by `SealChannelHandler` on the
+/// connection itself, or by `SealFastPath` ahead of the page middleware.
 struct SealController: Sendable {
     let seals: SealService
     let ownHost: String?
@@ -20,38 +23,68 @@ struct SealController: Sendable {
 
     /// `fietsen-3f9a1c.svg` -> `fietsen-3f9a1c`; nil for anything else.
     static func slug(_ file: Substring.SubSequence) -> String? {
-        guard file.hasSuffix(".svg"), file.count > 4, file.count <= 80, !file.contains("/") else { return nil }
-        return String(file.dropLast(4)).lowercased()
+        guard file.utf8.count > 4, file.utf8.suffix(4).elementsEqual(".svg".utf8), file.utf8.count <= 80, !file.utf8.contains(UInt8(ascii: "/")) else { return nil }
+        let slug = file.dropLast(4)
+        return slug.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } ? slug.lowercased() : String(slug)
     }
 
     static func slug(_ file: String) -> String? { slug(Substring(file)) }
 
-    func respond(_ request: Request, slug: String) async throws -> Response {
-        let query = request.uri.queryParameters
+    /// What a seal request asks for: language, size, the page that shows it, a signed domain.
+    func sealRequest(slug: String, uri: URI, referer: String?) -> SealRequest {
+        let query = uri.queryParameters
         let locale = query["lang"].flatMap { AppLocale(rawValue: String($0)) }
             ?? AppLocale(rawValue: seals.desk.scheme.defaultLanguage) ?? .fallback
-        var page = SealService.refererPage(request.headers[.referer])
+        var page = SealService.refererPage(referer)
         if page?.host == ownHost { page = nil }
         var signed: (String, String)?
         if let domain = query["domain"] {
             signed = (DomainName.normalise(String(domain)), query["sig"].map(String.init) ?? "")
         }
-        let image = try await seals.image(SealRequest(slug: slug, locale: locale, width: query["size"].flatMap { Int($0) } ?? SealImage.width,
-                                                      page: page, signed: signed))
-        var headers: HTTPFields = [.contentType: "image/svg+xml; charset=utf-8", .eTag: image.etag,
-                                   .cacheControl: "public, max-age=\(Int(seals.maxAge))", .vary: "Referer",
-                                   .accessControlAllowOrigin: "*", .xContentTypeOptions: "nosniff"]
-        headers[.contentSecurityPolicy] = "default-src 'none'"
-        if EntityTag.matches(request, image.etag) {
-            return Response(status: .notModified, headers: headers)
+        return SealRequest(slug: slug, locale: locale, width: query["size"].flatMap { Int($0) } ?? SealImage.width, page: page, signed: signed)
+    }
+
+    /// The response for an image: 304 when the browser holds it already, no body for HEAD.
+    func answer(_ image: SealImageBytes, method: HTTPRequest.Method, ifNoneMatch: String?) -> (head: HTTPResponse, body: ByteBuffer?) {
+        if EntityTag.matches(ifNoneMatch, image.etag) {
+            var fields = image.fields
+            fields[.contentLength] = nil
+            return (HTTPResponse(status: .notModified, headerFields: fields), nil)
         }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: .init(data: image.bytes)))
+        return (HTTPResponse(status: .ok, headerFields: image.fields), method == .head ? nil : image.body)
+    }
+
+    func respond(_ request: Request, slug: String) async throws -> Response {
+        let image = try await seals.image(sealRequest(slug: slug, uri: request.uri, referer: request.headers[.referer]))
+        let (head, body) = answer(image, method: request.method, ifNoneMatch: request.headers[.ifNoneMatch])
+        return Response(status: head.status, headers: head.headerFields, body: body.map { .init(byteBuffer: $0) } ?? .init())
+    }
+
+    /// The answer to a request when it is a plain seal request whose shop is in memory; nil for
+    /// everything else, and for a client that asks to close the connection or to continue first.
+    func answerInMemory(_ request: HTTPRequest) -> (head: HTTPResponse, body: ByteBuffer?)? {
+        guard request.method == .get || request.method == .head, let target = request.path, target.hasPrefix("/seal/") else { return nil }
+        // One pass over the header fields (a lookup by name joins every value it finds).
+        var referer: String?, ifNoneMatch: String?
+        for field in request.headerFields {
+            switch field.name {
+            case .referer: referer = field.value
+            case .ifNoneMatch: ifNoneMatch = field.value
+            case .connection where field.value.lowercased() != "keep-alive": return nil
+            case .expect: return nil
+            default: continue
+            }
+        }
+        let uri = URI(target)
+        guard let slug = Self.slug(uri.path.dropFirst(6)),
+              let image = seals.imageInMemory(sealRequest(slug: slug, uri: uri, referer: referer)) else { return nil }
+        return answer(image, method: request.method, ifNoneMatch: ifNoneMatch)
     }
 }
 
-/// Answers `GET /seal/{slug}.svg` before any other middleware: the whole seal path is a cache
-/// lookup, so the session, CSRF and logging middleware would be most of its cost. Anything that is
-/// not a well-formed seal address goes on to the router (and its 404 page).
+/// Answers `GET /seal/{slug}.svg` before any other middleware when the connection handler passed it
+/// on (the shop's facts were not in memory): the session, CSRF and logging middleware would be most
+/// of its cost. Anything that is not a well-formed seal address goes on to the router.
 struct SealFastPath: RouterMiddleware {
     typealias Context = AppRequestContext
     let controller: SealController

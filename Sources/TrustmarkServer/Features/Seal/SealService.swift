@@ -1,6 +1,8 @@
 import Crypto
 import FluentKit
 import Foundation
+import HTTPTypes
+import NIOCore
 import TrustmarkCore
 
 /// What the seal needs to know about a shop, read once and kept in memory.
@@ -48,7 +50,14 @@ final class SealService: @unchecked Sendable {
     private var cachedGeneration = 0
     private var facts: [String: ShopSealFacts] = [:]
     /// Per shop slug, per language / width / status / signed domain.
-    private var images: [String: [String: SealImageBytes]] = [:]
+    private var images: [String: [ImageKey: SealImageBytes]] = [:]
+
+    private struct ImageKey: Hashable {
+        let locale: AppLocale
+        let width: Int
+        let status: String
+        let site: String?
+    }
 
     init(desk: MembershipDesk, memberships: MembershipsService, generation: SealCacheGeneration, signature: SealSignature, maxAge: TimeInterval = 60) {
         self.desk = desk
@@ -99,11 +108,27 @@ final class SealService: @unchecked Sendable {
                              status: status, tier: status.isValid ? tier : nil, expires: expires)
     }
 
-    /// The image for a request: the shop's true status, or "not valid on this website" when the page
-    /// that shows it is on a domain the shop does not hold (or, for a signed seal, not the signed
-    /// domain), or when a signature does not match.
+    /// The image for a request, reading the shop's facts from the database when they are not in memory.
     func image(_ request: SealRequest) async throws -> SealImageBytes {
-        let facts = try await facts(for: request.slug)
+        image(request, facts: try await facts(for: request.slug))
+    }
+
+    /// The image for a request when everything it needs is in memory (facts known and the version
+    /// counter read recently); nil when the database must be asked first.
+    func imageInMemory(_ request: SealRequest) -> SealImageBytes? {
+        let now = desk.clock.now()
+        guard let current = generation.known(now: now) else { return nil }
+        let known = lock.withLock { () -> ShopSealFacts? in
+            cachedGeneration == current ? facts[request.slug] : nil
+        }
+        guard let known, known.expires > now else { return nil }
+        return image(request, facts: known)
+    }
+
+    /// The shop's true status, or "not valid on this website" when the page that shows it is on a
+    /// domain the shop does not hold (or, for a signed seal, not the signed domain), or when a
+    /// signature does not match. Counts where the seal was seen.
+    private func image(_ request: SealRequest, facts: ShopSealFacts) -> SealImageBytes {
         var status = facts.status
         var site: String?
         if let signed = request.signed {
@@ -114,18 +139,17 @@ final class SealService: @unchecked Sendable {
             }
         }
         if let page = request.page {
-            let allowed = site.map { [$0] } ?? Array(facts.domains)
-            if status.isValid, !ShopSealFacts.host(page.host, isIn: allowed) { status = .notValidHere }
+            let allowed = site.map { ShopSealFacts.host(page.host, isIn: [$0]) } ?? ShopSealFacts.host(page.host, isIn: facts.domains)
+            if status.isValid, !allowed { status = .notValidHere }
             if let shopID = facts.shopID {
                 sightings.saw(shop: shopID, host: page.host, page: page.url, own: ShopSealFacts.host(page.host, isIn: facts.domains), at: desk.clock.now())
             }
         }
         let width = min(max(request.width, SealImage.sizes.lowerBound), SealImage.sizes.upperBound)
-        let key = "\(request.locale.rawValue)|\(width)|\(Self.statusKey(status))|\(site ?? "")"
+        let key = ImageKey(locale: request.locale, width: width, status: Self.statusKey(status), site: site)
         if let cached = lock.withLock({ images[request.slug]?[key] }) { return cached }
         let image = render(facts, slug: request.slug, status: status, site: site, locale: request.locale)
-        let bytes = Data(image.svg(width: width).utf8)
-        let rendered = SealImageBytes(etag: EntityTag.of(bytes), bytes: bytes)
+        let rendered = SealImageBytes(Data(image.svg(width: width).utf8), maxAge: maxAge)
         lock.withLock { images[request.slug, default: [:]][key] = rendered }
         return rendered
     }
@@ -170,17 +194,57 @@ final class SealService: @unchecked Sendable {
         "/seal/\(slug).svg?domain=\(domain)&sig=\(signature.sign(slug: slug, domain: domain))"
     }
 
-    /// The page of a `Referer`: its host normalised like shop domains, and the address without query
-    /// or fragment (which may carry a visitor's data); nil when absent or not a web address.
+    /// The page of a `Referer`: its host normalised like shop domains (lower case, no `www.`, no
+    /// final dot), and the address without query or fragment (which may carry a visitor's data);
+    /// nil when absent or not an http(s) address. Read byte by byte rather than through `URL`: it
+    /// runs on every seal request.
     static func refererPage(_ header: String?) -> (host: String, url: String)? {
-        guard let header, let url = URL(string: header), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = url.host, !host.isEmpty else { return nil }
-        let page = scheme + "://" + host.lowercased() + (url.port.map { ":\($0)" } ?? "") + url.path
-        return (DomainName.normalise(host), String(page.prefix(500)))
+        guard let header else { return nil }
+        let bytes = Array(header.utf8)
+        guard bytes.count <= 4096, bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
+        let lower = { (byte: UInt8) in byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte }
+        let scheme = bytes.prefix(8).map(lower)
+        let schemeEnd: Int
+        if scheme.starts(with: "https://".utf8) { schemeEnd = 8 } else if scheme.starts(with: "http://".utf8) { schemeEnd = 7 } else { return nil }
+        let authorityEnd = bytes[schemeEnd...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
+            ?? bytes.endIndex
+        // user:password@ before the host is dropped (it is nobody's business here).
+        let hostStart = bytes[schemeEnd..<authorityEnd].lastIndex(of: UInt8(ascii: "@")).map { $0 + 1 } ?? schemeEnd
+        var hostEnd = authorityEnd
+        if bytes[hostStart..<authorityEnd].first == UInt8(ascii: "[") {
+            guard let close = bytes[hostStart..<authorityEnd].firstIndex(of: UInt8(ascii: "]")) else { return nil }
+            hostEnd = close + 1
+        } else if let colon = bytes[hostStart..<authorityEnd].firstIndex(of: UInt8(ascii: ":")) {
+            hostEnd = colon
+        }
+        let port = bytes[hostEnd..<authorityEnd]
+        guard hostEnd > hostStart, port.isEmpty || (port.count > 1 && port.first == UInt8(ascii: ":")
+                                                    && port.dropFirst().allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        let host = bytes[hostStart..<hostEnd].map(lower)
+        let pathEnd = bytes[authorityEnd...].firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? bytes.endIndex
+        var page: [UInt8] = Array(scheme.prefix(schemeEnd))
+        page += host
+        page += port
+        page += pathEnd > authorityEnd ? bytes[authorityEnd..<pathEnd] : ArraySlice("/".utf8)
+        var domain = host[...]
+        if domain.last == UInt8(ascii: ".") { domain = domain.dropLast() }
+        if domain.starts(with: "www.".utf8) { domain = domain.dropFirst(4) }
+        return (String(decoding: domain, as: UTF8.self), String(decoding: page.prefix(500), as: UTF8.self))
     }
 }
-
+/// A rendered seal, kept with the buffer and the header fields every response shares (written,
+/// never built or copied per request).
 struct SealImageBytes: Sendable {
     let etag: String
-    let bytes: Data
+    let body: ByteBuffer
+    /// The header fields of a `200` answer.
+    let fields: HTTPFields
+
+    init(_ bytes: Data, maxAge: TimeInterval) {
+        etag = EntityTag.of(bytes)
+        body = ByteBuffer(bytes: bytes)
+        fields = [.contentType: "image/svg+xml; charset=utf-8", .eTag: etag, .cacheControl: "public, max-age=\(Int(maxAge))", .vary: "Referer",
+                  .accessControlAllowOrigin: "*", .xContentTypeOptions: "nosniff", .contentSecurityPolicy: "default-src 'none'",
+                  .contentLength: String(bytes.count)]
+    }
 }
