@@ -164,8 +164,8 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
         server: .http1(configuration: .init(additionalChannelHandlers: [SealChannelHandler(controller: sealController)])),
         configuration: .init(address: .hostname(config.hostname, port: config.port), serverName: "Trustmark"),
         // Tests drive the queue themselves (runDue, the developers' clock); everywhere else a worker
-        // runs beside the web server.
-        services: config.environment == .testing ? [storage] : [storage, JobWorker(queue: jobs, interval: .seconds(1))],
+        // and the seal warmer run beside the web server.
+        services: config.environment == .testing ? [storage] : [storage, JobWorker(queue: jobs, interval: .seconds(1)), SealWarmer(seals: seals, logger: logger)],
         onServerRunning: { _ in
             guard let onReady else { return }
             let link: String?

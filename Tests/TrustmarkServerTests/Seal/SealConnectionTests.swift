@@ -63,6 +63,29 @@ struct SealConnectionTests {
         }
     }
 
+    @Test func theWarmerReadsEveryShopAtOnceAndAnEventMakesItReadAgain() async throws {
+        try await TestApp.with(scheme: "keuronline") { app, client in
+            let journey = Journey(app: app, client: client)
+            let (slug, membershipID, _) = try await journey.activeMember()
+            try await journey.moveTo("2027-01-01")
+            let request = SealRequest(slug: slug, locale: .en, width: 200, page: nil, signed: nil)
+            #expect(app.seals.imageInMemory(request) == nil, "nothing is in memory before the first read")
+            #expect(try await app.seals.loadAll(batch: 1) >= 1)
+            let valid = try #require(app.seals.imageInMemory(request))
+            #expect(String(decoding: valid.body.readableBytesView, as: UTF8.self).contains("Valid member since 2027"))
+            #expect(app.seals.imageInMemory(SealRequest(slug: "no-such-shop", locale: .en, width: 200, page: nil, signed: nil)) == nil)
+
+            let admin = try await journey.api("admin@trustmark.test")
+            #expect(try await admin.call(.post, "/api/v1/memberships/\(membershipID)/bankruptcy").status == .noContent)
+            app.settableClock.advance(by: ISO8601Duration(seconds: 3))
+            _ = try await app.seals.generation.current(now: app.clock.now())
+            #expect(app.seals.imageInMemory(request) == nil, "after an event the facts in memory are not trusted")
+            try await app.seals.loadAll()
+            let revoked = try #require(app.seals.imageInMemory(request))
+            #expect(String(decoding: revoked.body.readableBytesView, as: UTF8.self).contains("Revoked"))
+        }
+    }
+
     /// Sends `text` over one TCP connection and reads until the server closes it.
     static func rawExchange(port: Int, _ text: String) throws -> String {
         let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -31,12 +31,16 @@ struct MembershipsService: Sendable {
     /// Whether a shop may show the seal today: its membership's standing, and for an extra shop
     /// its own invoice when the scheme asks for payment.
     func mayShowSeal(_ shop: Shop, membership: Membership?, on db: any Database) async throws -> Bool {
+        var extraInvoicePaid: Bool?
+        if let invoiceID = shop.extraInvoiceID { extraInvoicePaid = try await Invoice.find(invoiceID, on: db).map { $0.status == .paid } }
+        return try mayShowSeal(shop, membership: membership, extraInvoicePaid: extraInvoicePaid)
+    }
+
+    /// The same, with the extra shop's invoice already read (nil: the shop has none).
+    func mayShowSeal(_ shop: Shop, membership: Membership?, extraInvoicePaid: Bool?) throws -> Bool {
         guard shop.state == .approved, let membership, try standing(membership).mayShowSeal else { return false }
-        if let invoiceID = shop.extraInvoiceID, try desk.rules().sealRequires.contains(.payment),
-           let invoice = try await Invoice.find(invoiceID, on: db), invoice.status != .paid {
-            return false
-        }
-        return true
+        guard extraInvoicePaid == false else { return true }
+        return try !desk.rules().sealRequires.contains(.payment)
     }
 
     // MARK: approval

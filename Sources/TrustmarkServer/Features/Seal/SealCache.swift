@@ -32,6 +32,9 @@ final class SealCacheGeneration: @unchecked Sendable {
         self.pollInterval = pollInterval
     }
 
+    /// The generation as last read, however long ago.
+    var latest: Int { lock.withLock { generation } }
+
     /// The generation when it is known without a read (the last read is younger than
     /// `pollInterval`); nil when the counter is due to be read again.
     func known(now: Date) -> Int? {

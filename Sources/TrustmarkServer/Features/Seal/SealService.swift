@@ -89,23 +89,84 @@ final class SealService: @unchecked Sendable {
 
     private func load(_ slug: String, now: Date) async throws -> ShopSealFacts {
         let db = desk.storage.db
-        // A standing changes by events (which move the version counter) or at midnight, when a term
-        // starts or runs out; until then the facts stay right.
-        let expires = Day(now, in: desk.timeZone).end(in: desk.timeZone)
         guard let shop = try await Shop.query(on: db).filter(\.$slug == slug).with(\.$domains).first() else {
-            return ShopSealFacts(shopID: nil, shopName: "", variant: "", domains: [], status: .notAMember, tier: nil, expires: expires)
+            return ShopSealFacts(shopID: nil, shopName: "", variant: "", domains: [], status: .notAMember, tier: nil, expires: expiry(now))
         }
         let membership = try await memberships.membership(of: shop.$organisation.id, on: db)
+        var extraPaid: Bool?
+        if let invoiceID = shop.extraInvoiceID { extraPaid = try await Invoice.find(invoiceID, on: db).map { $0.status == .paid } }
+        let tier = try await ShopStats.find(shop.id, on: db)?.tier
+        return try facts(shop, domains: shop.domains, membership: membership, extraInvoicePaid: extraPaid, tier: tier, now: now)
+    }
+
+    /// A standing changes by events (which move the version counter) or at midnight, when a term
+    /// starts or runs out; until then the facts stay right.
+    private func expiry(_ now: Date) -> Date {
+        Day(now, in: desk.timeZone).end(in: desk.timeZone)
+    }
+
+    private func facts(_ shop: Shop, domains: [ShopDomain], membership: Membership?, extraInvoicePaid: Bool?, tier: String?, now: Date) throws -> ShopSealFacts {
         var status = SealStatus.notAMember
         if let membership {
             let since = membership.termStart.flatMap(Day.init) ?? Day(membership.approvedOn)
-            let override = memberships.sealOverride(membership)
-            let standing = try await memberships.mayShowSeal(shop, membership: membership, on: db) ? try memberships.standing(membership) : .ended(on: desk.today)
-            status = SealStatus(standing, memberSince: since, override: override)
+            let standing = try memberships.mayShowSeal(shop, membership: membership, extraInvoicePaid: extraInvoicePaid)
+                ? try memberships.standing(membership) : .ended(on: desk.today)
+            status = SealStatus(standing, memberSince: since, override: memberships.sealOverride(membership))
         }
-        let tier = try await ShopStats.find(shop.id, on: db)?.tier
-        return ShopSealFacts(shopID: shop.id, shopName: shop.name, variant: shop.variant, domains: Set(shop.domains.filter { $0.releasedAt == nil }.map(\.domain)),
-                             status: status, tier: status.isValid ? tier : nil, expires: expires)
+        return ShopSealFacts(shopID: shop.id, shopName: shop.name, variant: shop.variant, domains: Set(domains.filter { $0.releasedAt == nil }.map(\.domain)),
+                             status: status, tier: status.isValid ? tier : nil, expires: expiry(now))
+    }
+
+    /// Reads every shop's facts, a few thousand shops per handful of queries, and keeps them, so
+    /// that no consumer's request waits for the database after a start or a midnight. Returns how
+    /// many shops.
+    @discardableResult
+    func loadAll(batch: Int = 2000) async throws -> Int {
+        let db = desk.storage.db
+        let now = desk.clock.now()
+        let current = try await generation.current(now: now)
+        var loaded: [String: ShopSealFacts] = [:]
+        var after: UUID?
+        while true {
+            var query = Shop.query(on: db).filter(\.$slug != nil).sort(\.$id).limit(batch)
+            if let after { query = query.filter(\.$id > after) }
+            let shops = try await query.all()
+            guard let last = shops.last?.id else { break }
+            after = last
+            let ids = shops.compactMap(\.id)
+            var domains: [UUID: [ShopDomain]] = [:]
+            for domain in try await ShopDomain.query(on: db).filter(\.$shop.$id ~~ ids).filter(\.$releasedAt == nil).all() {
+                domains[domain.$shop.id, default: []].append(domain)
+            }
+            var memberships: [UUID: Membership] = [:]
+            for membership in try await Membership.query(on: db).filter(\.$organisation.$id ~~ Set(shops.map(\.$organisation.id))).all() {
+                memberships[membership.$organisation.id] = membership
+            }
+            var paid: [UUID: Bool] = [:]
+            let extraInvoices = shops.compactMap(\.extraInvoiceID)
+            if !extraInvoices.isEmpty {
+                for invoice in try await Invoice.query(on: db).filter(\.$id ~~ extraInvoices).all() { paid[try invoice.requireID()] = invoice.status == .paid }
+            }
+            var tiers: [UUID: String] = [:]
+            for stats in try await ShopStats.query(on: db).filter(\.$id ~~ ids).all() { tiers[try stats.requireID()] = stats.tier }
+            for shop in shops {
+                guard let slug = shop.slug, let id = shop.id else { continue }
+                loaded[slug] = try facts(shop, domains: domains[id] ?? [], membership: memberships[shop.$organisation.id],
+                                         extraInvoicePaid: shop.extraInvoiceID.flatMap { paid[$0] }, tier: tiers[id], now: now)
+            }
+        }
+        let latest = generation.latest
+        lock.withLock {
+            // Facts read before a newer event stay out: the requests will read those shops afresh.
+            guard latest == current else { return }
+            if cachedGeneration != current {
+                cachedGeneration = current
+                facts.removeAll()
+            }
+            for (slug, fresh) in loaded { facts[slug] = fresh }
+            images.removeAll()
+        }
+        return loaded.count
     }
 
     /// The image for a request, reading the shop's facts from the database when they are not in memory.
