@@ -26,6 +26,7 @@ public struct TrustmarkApp: Sendable {
     let memberships: MembershipsService
     let applications: ApplicationsService
     let seals: SealService
+    let register: PublicRegister
 
     /// On an empty database, a one-time link for creating the first administrator.
     public func firstAdministratorLink() async throws -> String? {
@@ -165,7 +166,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
         configuration: .init(address: .hostname(config.hostname, port: config.port), serverName: "Trustmark"),
         // Tests drive the queue themselves (runDue, the developers' clock); everywhere else a worker
         // and the seal warmer run beside the web server.
-        services: config.environment == .testing ? [storage] : [storage, JobWorker(queue: jobs, interval: .seconds(1)), SealWarmer(seals: seals, logger: logger)],
+        services: config.environment == .testing ? [storage] : [storage, JobWorker(queue: jobs, interval: .seconds(1)), SealWarmer(seals: seals, register: publicRegister, logger: logger)],
         onServerRunning: { _ in
             guard let onReady else { return }
             let link: String?
@@ -179,7 +180,8 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
         },
         logger: logger)
     return TrustmarkApp(application: application, config: config, storage: storage, clock: clock, routes: routes, scheme: active, linkSigner: linkSigner, users: users, accounts: accounts,
-                        ruleChanges: ruleChanges, jobs: jobs, deadlines: deadlines, documents: documents, memberships: memberships, applications: applications, seals: seals)
+                        ruleChanges: ruleChanges, jobs: jobs, deadlines: deadlines, documents: documents, memberships: memberships, applications: applications, seals: seals,
+                        register: publicRegister)
 }
 
 /// The API description, built on first request (after every route is registered) and kept.

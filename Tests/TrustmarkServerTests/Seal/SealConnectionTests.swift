@@ -74,6 +74,12 @@ struct SealConnectionTests {
             let valid = try #require(app.seals.imageInMemory(request))
             #expect(String(decoding: valid.body.readableBytesView, as: UTF8.self).contains("Valid member since 2027"))
             #expect(app.seals.imageInMemory(SealRequest(slug: "no-such-shop", locale: .en, width: 200, page: nil, signed: nil)) == nil)
+            // The public records are read in the same batches, and say what a single read says.
+            #expect(try await app.register.loadAll(batch: 1) >= 1)
+            let batched = try #require(try await app.register.record(slug: slug))
+            let single = try #require(try await PublicRegister(desk: app.register.desk, memberships: app.register.memberships, seals: app.seals).record(slug: slug))
+            #expect(batched.digest == single.digest && batched.checks.count == single.checks.count && !batched.checks.isEmpty)
+            #expect(batched.domains == single.domains && batched.legalName == single.legalName && batched.validUntil == single.validUntil)
 
             let admin = try await journey.api("admin@trustmark.test")
             #expect(try await admin.call(.post, "/api/v1/memberships/\(membershipID)/bankruptcy").status == .noContent)

@@ -13,5 +13,6 @@ enum AllMigrations {
         M0007CreateMemberships(),
         M0008AddShopSlugs(),
         M0009CreateSealRecords(),
+        M0010IndexApplicationsByOrganisation(),
     ]
 }

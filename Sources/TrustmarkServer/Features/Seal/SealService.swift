@@ -126,13 +126,7 @@ final class SealService: @unchecked Sendable {
         let now = desk.clock.now()
         let current = try await generation.current(now: now)
         var loaded: [String: ShopSealFacts] = [:]
-        var after: UUID?
-        while true {
-            var query = Shop.query(on: db).filter(\.$slug != nil).sort(\.$id).limit(batch)
-            if let after { query = query.filter(\.$id > after) }
-            let shops = try await query.all()
-            guard let last = shops.last?.id else { break }
-            after = last
+        try await Shop.inBatches(of: batch, on: db) { shops in
             let ids = shops.compactMap(\.id)
             var domains: [UUID: [ShopDomain]] = [:]
             for domain in try await ShopDomain.query(on: db).filter(\.$shop.$id ~~ ids).filter(\.$releasedAt == nil).all() {
@@ -154,6 +148,7 @@ final class SealService: @unchecked Sendable {
                 loaded[slug] = try facts(shop, domains: domains[id] ?? [], membership: memberships[shop.$organisation.id],
                                          extraInvoicePaid: shop.extraInvoiceID.flatMap { paid[$0] }, tier: tiers[id], now: now)
             }
+            return true
         }
         let latest = generation.latest
         lock.withLock {
@@ -172,6 +167,12 @@ final class SealService: @unchecked Sendable {
     /// The image for a request, reading the shop's facts from the database when they are not in memory.
     func image(_ request: SealRequest) async throws -> SealImageBytes {
         image(request, facts: try await facts(for: request.slug))
+    }
+
+    /// A shop's facts if they are in memory and current, without asking the database.
+    func knownFacts(slug: String) -> ShopSealFacts? {
+        let current = generation.latest
+        return lock.withLock { cachedGeneration == current ? facts[slug] : nil }
     }
 
     /// The image for a request when everything it needs is in memory (facts known and the version

@@ -1,14 +1,16 @@
+import FluentKit
 import Foundation
 import Logging
 import ServiceLifecycle
 import TrustmarkCore
 
-/// Reads every shop's seal facts at start, again just after each midnight (when terms start and
+/// Reads every shop's seal facts (and then its public record, for the verification page) at start, again just after each midnight (when terms start and
 /// run out) and again after a membership event moved the version counter (which empties the
 /// cache), so that consumers' requests find them in memory instead of waiting for the database.
 /// Requests that come before a read finishes read their shop themselves.
 struct SealWarmer: Service {
     let seals: SealService
+    let register: PublicRegister
     let logger: Logger
     /// How often it looks at the version counter and the time.
     var interval: Duration = .seconds(5)
@@ -25,14 +27,31 @@ struct SealWarmer: Service {
                     let started = ContinuousClock.now
                     do {
                         let count = try await seals.loadAll()
+                        let records = try await register.loadAll()
                         readFor = (generation, today)
-                        logger.notice("seal facts in memory", metadata: ["shops": "\(count)", "took": "\(ContinuousClock.now - started)"])
+                        logger.notice("seal facts in memory", metadata: ["shops": "\(count)", "records": "\(records)", "took": "\(ContinuousClock.now - started)"])
                     } catch {
                         logger.error("could not read the seal facts", metadata: ["error": "\(error)"])
                     }
                 }
                 try? await Task.sleep(for: interval)
             }
+        }
+    }
+}
+
+extension Shop {
+    /// Walks every shop that has a public address, `size` at a time in id order (each batch starts
+    /// after the last id of the one before, so a long walk never re-reads); `body` returns whether
+    /// to go on.
+    static func inBatches(of size: Int, on db: any Database, _ body: ([Shop]) async throws -> Bool) async throws {
+        var after: UUID?
+        while true {
+            var query = Shop.query(on: db).filter(\.$slug != nil).sort(\.$id).limit(size)
+            if let after { query = query.filter(\.$id > after) }
+            let shops = try await query.all()
+            guard let last = shops.last?.id, try await body(shops) else { return }
+            after = last
         }
     }
 }

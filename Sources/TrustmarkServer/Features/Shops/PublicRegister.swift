@@ -12,6 +12,25 @@ struct ShopRecord: Sendable {
         let passed: Bool
     }
 
+    /// The maintained figures of `shop_stats`, as the page shows them.
+    struct Figures: Sendable {
+        let complaints12m: Int
+        let resolved12m: Int
+        let medianFirstAnswerHours: Int?
+        let ratings12m: Int
+        let ratingSum12m: Int
+        let updatedAt: Date
+
+        init(_ stats: ShopStats) {
+            complaints12m = stats.complaints12m
+            resolved12m = stats.resolved12m
+            medianFirstAnswerHours = stats.medianFirstAnswerHours
+            ratings12m = stats.ratings12m
+            ratingSum12m = stats.ratingSum12m
+            updatedAt = stats.updatedAt
+        }
+    }
+
     let slug: String
     let name: String
     let legalName: String
@@ -30,7 +49,7 @@ struct ShopRecord: Sendable {
     let override: SealOverride?
     let codeVersion: String?
     let checks: [Check]
-    let stats: ShopStats?
+    let stats: Figures?
     /// Identifies this state of the record, for the page's ETag.
     let digest: String
 }
@@ -51,6 +70,9 @@ final class PublicRegister: @unchecked Sendable {
     /// Rendered pages for anonymous visitors (they carry no per-visitor token), per shop, per
     /// language and site the visitor came from; dropped with the shop's record.
     private var pages: [String: [String: RenderedPage]] = [:]
+    /// The size of the rendered pages kept, and the most it may reach before they start afresh.
+    private var pageBytes = 0
+    let pageBudget: Int
 
     struct RenderedPage: Sendable {
         let html: String
@@ -64,12 +86,32 @@ final class PublicRegister: @unchecked Sendable {
     func keep(_ page: RenderedPage, slug: String, key: String) {
         lock.withLock {
             guard records[slug] != nil else { return }
-            if pages[slug, default: [:]].count >= 16 { pages[slug] = [:] }
+            if pageBytes + page.html.utf8.count > pageBudget {
+                // About a quarter of the shops lose their pages, in the dictionary's arbitrary order.
+                for slug in Array(pages.keys.prefix(max(1, pages.count / 4))) { dropPages(slug) }
+            }
+            if pages[slug, default: [:]].count >= 16 { dropPages(slug) }
             pages[slug, default: [:]][key] = page
+            pageBytes += page.html.utf8.count
         }
     }
 
-    init(desk: MembershipDesk, memberships: MembershipsService, seals: SealService, capacity: Int = 200_000) {
+    /// Forgets every record and page (the caller holds the lock).
+    private func forgetAll() {
+        records.removeAll()
+        expiresAt.removeAll()
+        pages.removeAll()
+        pageBytes = 0
+    }
+
+    /// Forgets a shop's rendered pages (the caller holds the lock).
+    private func dropPages(_ slug: String) {
+        pageBytes -= pages[slug]?.values.reduce(0) { $0 + $1.html.utf8.count } ?? 0
+        pages[slug] = nil
+    }
+
+    init(desk: MembershipDesk, memberships: MembershipsService, seals: SealService, capacity: Int = 200_000, pageBudget: Int = 256 << 20) {
+        self.pageBudget = pageBudget
         self.desk = desk
         self.memberships = memberships
         self.seals = seals
@@ -83,9 +125,7 @@ final class PublicRegister: @unchecked Sendable {
         let cached = lock.withLock { () -> ShopRecord? in
             if generation != cachedGeneration {
                 cachedGeneration = generation
-                records.removeAll()
-                expiresAt.removeAll()
-                pages.removeAll()
+                forgetAll()
             }
             guard let expires = expiresAt[slug], now < expires else { return nil }
             return records[slug]
@@ -93,12 +133,8 @@ final class PublicRegister: @unchecked Sendable {
         if let cached { return cached }
         guard let record = try await load(slug: slug) else { return nil }
         lock.withLock {
-            if records.count >= capacity {
-                records.removeAll()
-                expiresAt.removeAll()
-                pages.removeAll()
-            }
-            pages[slug] = nil
+            if records.count >= capacity { forgetAll() }
+            dropPages(slug)
             records[slug] = record
             expiresAt[slug] = Day(now, in: desk.timeZone).end(in: desk.timeZone)
         }
@@ -126,26 +162,97 @@ final class PublicRegister: @unchecked Sendable {
         let registration = try await Registration.query(on: db).filter(\.$organisation.$id == organisation).first()
         let membership = try await memberships.membership(of: organisation, on: db)
         let applications = try await MembershipApplication.query(on: db).filter(\.$organisation.$id == organisation).all()
-            .filter { $0.kind != .extraShop || $0.id == shop.$application.id }
+        let ids = applications.compactMap(\.id)
+        let reports = ids.isEmpty ? [] : try await AuditReport.query(on: db).filter(\.$application.$id ~~ ids).sort(\.$completedAt).all()
+        let stats = try await ShopStats.find(shopID, on: db)
+        return try record(shop, domains: shop.domains, seal: seal, registration: registration, membership: membership,
+                          applications: applications, reports: reports, stats: stats)
+    }
+
+    /// Reads the records of every shop whose seal facts are in memory, a few thousand shops per
+    /// handful of queries, and keeps them (run by the seal warmer after the seals). Returns how many.
+    @discardableResult
+    func loadAll(batch: Int = 2000) async throws -> Int {
+        let db = desk.storage.db
+        let now = desk.clock.now()
+        let generation = try await seals.generation.current(now: now)
+        var loaded: [String: ShopRecord] = [:]
+        try await Shop.inBatches(of: batch, on: db) { shops in
+            let ids = shops.compactMap(\.id)
+            let organisations = Array(Set(shops.map(\.$organisation.id)))
+            let domains = Dictionary(grouping: try await ShopDomain.query(on: db).filter(\.$shop.$id ~~ ids).all(), by: \.$shop.id)
+            let registrations = Dictionary(try await Registration.query(on: db).filter(\.$organisation.$id ~~ organisations).all().map { ($0.$organisation.id, $0) },
+                                           uniquingKeysWith: { first, _ in first })
+            let memberships = Dictionary(try await Membership.query(on: db).filter(\.$organisation.$id ~~ organisations).all().map { ($0.$organisation.id, $0) },
+                                         uniquingKeysWith: { first, _ in first })
+            let applications = try await MembershipApplication.query(on: db).filter(\.$organisation.$id ~~ organisations).all()
+            var reports: [AuditReport] = []
+            let applicationIDs = applications.compactMap(\.id)
+            for start in stride(from: 0, to: applicationIDs.count, by: 5000) {
+                let some = Array(applicationIDs[start..<min(start + 5000, applicationIDs.count)])
+                reports += try await AuditReport.query(on: db).filter(\.$application.$id ~~ some).all()
+            }
+            reports.sort { $0.completedAt < $1.completedAt }
+            let applicationsByOrganisation = Dictionary(grouping: applications, by: \.$organisation.id)
+            let organisationOf = Dictionary(applications.compactMap { app in app.id.map { ($0, app.$organisation.id) } }, uniquingKeysWith: { first, _ in first })
+            let reportsByOrganisation = Dictionary(grouping: reports) { organisationOf[$0.$application.id] }
+            let stats = Dictionary(try await ShopStats.query(on: db).filter(\.$id ~~ ids).all().compactMap { row in row.id.map { ($0, row) } },
+                                   uniquingKeysWith: { first, _ in first })
+            for shop in shops {
+                guard let slug = shop.slug, let id = shop.id, let seal = seals.knownFacts(slug: slug) else { continue }
+                let organisation = shop.$organisation.id
+                loaded[slug] = try record(shop, domains: domains[id] ?? [], seal: seal, registration: registrations[organisation], membership: memberships[organisation],
+                                          applications: applicationsByOrganisation[organisation] ?? [], reports: reportsByOrganisation[organisation] ?? [],
+                                          stats: stats[id])
+            }
+            return loaded.count < capacity
+        }
+        let expires = Day(now, in: desk.timeZone).end(in: desk.timeZone)
+        let latest = seals.generation.latest
+        lock.withLock {
+            // Records read before a newer event stay out: the requests will read those shops afresh.
+            guard latest == generation else { return }
+            if cachedGeneration != generation {
+                cachedGeneration = generation
+                forgetAll()
+            }
+            for (slug, record) in loaded {
+                if let held = records[slug], held.digest == record.digest, (expiresAt[slug] ?? .distantPast) > now {
+                    expiresAt[slug] = expires
+                    continue
+                }
+                records[slug] = record
+                expiresAt[slug] = expires
+                dropPages(slug)
+            }
+        }
+        return loaded.count
+    }
+
+    /// The public record from what was read: `applications` are all of the organisation's,
+    /// `reports` theirs, by completion.
+    private func record(_ shop: Shop, domains held: [ShopDomain], seal: ShopSealFacts, registration: Registration?, membership: Membership?,
+                        applications all: [MembershipApplication], reports all_reports: [AuditReport], stats row: ShopStats?) throws -> ShopRecord {
+        // An organisation's other extra shops' checks are theirs, not this shop's.
+        let applications = all.filter { $0.kind != .extraShop || $0.id == shop.$application.id }
         let kinds = Dictionary(uniqueKeysWithValues: applications.compactMap { app in app.id.map { ($0, app.kind) } })
-        let reports = kinds.isEmpty ? [] : try await AuditReport.query(on: db).filter(\.$application.$id ~~ Array(kinds.keys)).sort(\.$completedAt).all()
-        let checks = reports.map {
+        let checks = all_reports.filter { kinds[$0.$application.id] != nil }.map {
             ShopRecord.Check(on: Day($0.completedAt, in: desk.timeZone), kind: kinds[$0.$application.id] ?? .membership, passed: $0.failed == 0)
         }
-        let stats = try await ShopStats.find(shopID, on: db)
+        let stats = row.map(ShopRecord.Figures.init)
         var standing: SealStanding?
         if let membership { standing = try memberships.standing(membership) }
         var validUntil: Day?
         // The standing names the first day without the seal; people read "until" as the last day with it.
         if case .active(let until) = standing { validUntil = until.adding(days: -1) }
         if let ends = membership?.endsOn.flatMap({ Day($0) }), validUntil.map({ ends <= $0 }) ?? false { validUntil = ends.adding(days: -1) }
-        let domains = shop.domains.filter { $0.releasedAt == nil }.map(\.domain).sorted()
+        let domains = held.filter { $0.releasedAt == nil }.map(\.domain).sorted()
         let codeVersion = membership?.contractCodeVersion ?? applications.first { $0.id == shop.$application.id }?.codeVersion
         let override = membership.flatMap(memberships.sealOverride)
         var fingerprint = "\(shop.name)|\(domains)|\(shop.variant)|\(seal.status)|\(seal.tier ?? "")|\(String(describing: validUntil))|\(String(describing: override))"
         fingerprint += "|\(registration?.updatedAt.timeIntervalSince1970 ?? 0)|\(checks.count)|\(stats?.updatedAt.timeIntervalSince1970 ?? 0)"
         let digest = SHA256.hash(data: Data(fingerprint.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
-        return ShopRecord(slug: slug, name: shop.name, legalName: registration?.legalName ?? shop.name, kvk: registration?.kvk ?? "",
+        return ShopRecord(slug: shop.slug ?? "", name: shop.name, legalName: registration?.legalName ?? shop.name, kvk: registration?.kvk ?? "",
                           vatNumber: registration?.vatNumber ?? "", street: registration?.street ?? "", postcode: registration?.postcode ?? "",
                           city: registration?.city ?? "", country: registration?.country ?? "", domains: domains, variant: shop.variant, seal: seal,
                           memberSince: membership?.termStart.flatMap { Day($0) }, validUntil: validUntil,
