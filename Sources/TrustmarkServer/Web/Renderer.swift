@@ -37,6 +37,7 @@ public struct Renderer: Sendable {
     let organisationName: String
 
     init(templatesDirectory: String, localizer: Localizer, organisationName: String) async throws {
+        HTMLPageContentType.register()
         do {
             self.library = try await MustacheLibrary(directory: templatesDirectory)
         } catch {
@@ -78,8 +79,8 @@ public struct Renderer: Sendable {
 
     /// The page as text, for callers that look at it before it is sent (an ETag from its bytes).
     func html(_ template: String, _ page: some Encodable & Sendable, context: AppRequestContext) -> String {
-        // `page` as dictionaries (see TemplateValues); `t`, the texts, is a dictionary already.
-        let root: [String: Any] = ["page": TemplateValues.tree(page), "t": localizer.table(context.locale)]
+        // The page as keyed objects (see TemplateValues), and the texts of the language.
+        let root = TemplateValues.TemplateObject(["page": TemplateValues.tree(page), "t": TemplateValues.Texts(localizer.table(context.locale))])
         guard let html = library.render(root, withTemplate: template) else {
             preconditionFailure("template \(template) is missing")
         }

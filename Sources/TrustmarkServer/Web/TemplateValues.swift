@@ -1,4 +1,5 @@
 import Foundation
+import Mustache
 
 /// Turns a page (any `Encodable`) into dictionaries, arrays and plain values, once per render.
 ///
@@ -7,6 +8,29 @@ import Foundation
 /// dictionary it is a hash lookup. Dates, UUIDs, URLs and decimals stay as they are, so they print
 /// as they did.
 enum TemplateValues {
+    /// A page object or the texts of a language: looked up by key. A plain class rather than a
+    /// dictionary, because the engine asks every value it meets which protocols it conforms to,
+    /// and that question is cheaper for a final class than for a generic dictionary type.
+    final class TemplateObject: MustacheParent, @unchecked Sendable {
+        let values: [String: Any]
+
+        init(_ values: [String: Any]) {
+            self.values = values
+        }
+
+        func child(named name: String) -> Any? { values[name] }
+    }
+
+    final class Texts: MustacheParent, Sendable {
+        let table: [String: String]
+
+        init(_ table: [String: String]) {
+            self.table = table
+        }
+
+        func child(named name: String) -> Any? { table[name] }
+    }
+
     static func tree(_ value: some Encodable) -> Any {
         let node = Node()
         node.store(value)
@@ -20,7 +44,7 @@ enum TemplateValues {
         var plain: Any?
 
         var value: Any {
-            if let keyed { return keyed.mapValues(\.value) }
+            if let keyed { return TemplateObject(keyed.mapValues(\.value)) }
             if let unkeyed { return unkeyed.map(\.value) }
             return plain ?? (String?.none as Any)
         }
