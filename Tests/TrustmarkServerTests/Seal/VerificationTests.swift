@@ -129,6 +129,11 @@ struct VerificationTests {
             let none = try await browser.get("/shops?q=nothing-like-it")
             #expect(none.body.contains("No member shop found"))
             #expect(none.body.contains("/lists/"), "the warning lists are one click away")
+            // What a visitor typed comes back escaped, quotes and all, never as markup.
+            let typed = try await browser.get("/shops?q=%3Cscript%3E%22x%27%26")
+            #expect(typed.body.contains("value=\"&lt;script&gt;&quot;x&#39;&amp;\""))
+            #expect(!typed.body.contains("<script>\"x"))
+            #expect(typed.body.hasPrefix("<!doctype html>"), "the layout's content-type line leaves nothing behind")
             let verify = try await browser.get("/shops/\(slug)")
             #expect(verify.body.contains("tier Gold"))
             #expect(verify.body.contains("30 hours"))
