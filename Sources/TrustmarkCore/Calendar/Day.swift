@@ -78,6 +78,12 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         return calendar.date(from: DateComponents(year: next.year, month: next.month, day: next.day))!
     }
 
+    /// A moment inside this day in `timeZone` (twelve hours before its end), for formatters and
+    /// documents that take dates.
+    public func midday(in timeZone: TimeZone) -> Date {
+        end(in: timeZone).addingTimeInterval(-12 * 3600)
+    }
+
     /// Easter Sunday of `year` (Gregorian computus).
     public static func easter(_ year: Int) -> Day {
         let a = year % 19, b = year / 100, c = year % 100

@@ -106,7 +106,7 @@ public struct ScaleGenerator: Sendable {
                     let approved = today.adding(days: -Int(batchRandom.next() % 330) - 1)
                     let termStart = rules.termStart(approvedOn: approved, conditionsMetOn: approved) ?? approved
                     let paidThrough = termStart.adding(rules.term)
-                    let at = approved.end(in: app.scheme.timeZone).addingTimeInterval(-43200)
+                    let at = approved.midday(in: app.scheme.timeZone)
                     let number = startSequence + offset + 1
                     organisations.values([SQLBind(organisation), SQLBind("\(name) B.V."), SQLBind(at)])
                     registrations.values([SQLBind(registration), SQLBind(organisation), SQLBind("\(name) B.V."), SQLBind(String(format: "%08d", (n * 7919 + Int(seed)) % 100_000_000)),

@@ -235,8 +235,8 @@ struct InvoicesService: Sendable {
         var reference: String?
         if let credited = invoice.creditsInvoiceID, let original = try await Invoice.find(credited, on: db) { reference = original.number }
         let document = DocumentWriter.Invoice(
-            number: invoice.number, date: Day(invoice.issuedOn).map { $0.end(in: desk.timeZone).addingTimeInterval(-43200) } ?? invoice.createdAt,
-            due: Day(invoice.dueOn).map { $0.end(in: desk.timeZone).addingTimeInterval(-43200) } ?? invoice.createdAt,
+            number: invoice.number, date: Day(invoice.issuedOn).map { $0.midday(in: desk.timeZone) } ?? invoice.createdAt,
+            due: Day(invoice.dueOn).map { $0.midday(in: desk.timeZone) } ?? invoice.createdAt,
             buyer: invoice.buyer, buyerDetails: invoice.buyerDetails.split(separator: "\n").map(String.init),
             lines: lines.map { .init(description: $0.description, quantity: $0.quantity, unitPrice: Money(cents: $0.unitCents, currency: invoice.currency)) },
             vatRate: Percentage(basisPoints: invoice.vatBasisPoints), reference: reference,

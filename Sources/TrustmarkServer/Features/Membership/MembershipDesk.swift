@@ -20,6 +20,12 @@ struct MembershipDesk: Sendable {
     var timeZone: TimeZone { active.timeZone }
     var today: Day { Day(clock.now(), in: timeZone) }
 
+    /// The next midnight after `now` in the scheme's time zone, when terms start and run out:
+    /// what is read about a standing stays right until then (or until an event).
+    func nextMidnight(after now: Date) -> Date {
+        Day(now, in: timeZone).end(in: timeZone)
+    }
+
     /// The scheme's membership rules; a scheme without them takes no applications.
     func rules() throws -> MembershipRules {
         guard let rules = scheme.membership else { throw AppError(.notFound, code: "membership_not_run", messageKey: "membership_not_run") }
@@ -28,7 +34,7 @@ struct MembershipDesk: Sendable {
 
     /// A day in the reader's language ("1 januari 2027").
     func dayText(_ day: Day, _ locale: AppLocale) -> String {
-        DateText.day(day.end(in: timeZone).addingTimeInterval(-12 * 3600), locale: locale, timeZone: timeZone)
+        DateText.day(day.midday(in: timeZone), locale: locale, timeZone: timeZone)
     }
 
     func dayText(_ raw: String?, _ locale: AppLocale) -> String? {

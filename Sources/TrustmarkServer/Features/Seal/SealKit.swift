@@ -67,13 +67,10 @@ struct SealKitService: Sendable {
         let zone = desk.timeZone
         let variant = desk.variantName(record.variant, locale)
         return desk.writer.certificate(.init(shop: record.name, domains: record.domains, variant: variant,
-                                             validFrom: Self.midday(record.memberSince ?? desk.today, zone),
-                                             validUntil: Self.midday(record.validUntil ?? desk.today, zone),
+                                             validFrom: (record.memberSince ?? desk.today).midday(in: zone),
+                                             validUntil: (record.validUntil ?? desk.today).midday(in: zone),
                                              verificationURL: "\(desk.baseURL)/shops/\(record.slug)"), locale: locale)
     }
-
-    /// A moment inside `day`, for formatters that take dates.
-    static func midday(_ day: Day, _ zone: TimeZone) -> Date { day.end(in: zone).addingTimeInterval(-12 * 3600) }
 
     /// The seal as a file: the drawing with its validity and verification address.
     func sealFile(_ shop: Shop, locale: AppLocale, width: Int) async throws -> String {

@@ -90,22 +90,17 @@ final class SealService: @unchecked Sendable {
     private func load(_ slug: String, now: Date) async throws -> ShopSealFacts {
         let db = desk.storage.db
         guard let shop = try await Shop.query(on: db).filter(\.$slug == slug).with(\.$domains).first() else {
-            return ShopSealFacts(shopID: nil, shopName: "", variant: "", domains: [], status: .notAMember, tier: nil, expires: expiry(now))
+            return ShopSealFacts(shopID: nil, shopName: "", variant: "", domains: [], status: .notAMember, tier: nil, expires: desk.nextMidnight(after: now))
         }
         let membership = try await memberships.membership(of: shop.$organisation.id, on: db)
         var extraPaid: Bool?
         if let invoiceID = shop.extraInvoiceID { extraPaid = try await Invoice.find(invoiceID, on: db).map { $0.status == .paid } }
         let tier = try await ShopStats.find(shop.id, on: db)?.tier
-        return try facts(shop, domains: shop.domains, membership: membership, extraInvoicePaid: extraPaid, tier: tier, now: now)
+        return try facts(shop, domains: shop.domains, membership: membership, extraInvoicePaid: extraPaid, tier: tier, expires: desk.nextMidnight(after: now))
     }
 
-    /// A standing changes by events (which move the version counter) or at midnight, when a term
-    /// starts or runs out; until then the facts stay right.
-    private func expiry(_ now: Date) -> Date {
-        Day(now, in: desk.timeZone).end(in: desk.timeZone)
-    }
-
-    private func facts(_ shop: Shop, domains: [ShopDomain], membership: Membership?, extraInvoicePaid: Bool?, tier: String?, now: Date) throws -> ShopSealFacts {
+    /// `expires`: when the facts must be read again even without an event (the next midnight).
+    private func facts(_ shop: Shop, domains: [ShopDomain], membership: Membership?, extraInvoicePaid: Bool?, tier: String?, expires: Date) throws -> ShopSealFacts {
         var status = SealStatus.notAMember
         if let membership {
             let since = membership.termStart.flatMap(Day.init) ?? Day(membership.approvedOn)
@@ -114,7 +109,7 @@ final class SealService: @unchecked Sendable {
             status = SealStatus(standing, memberSince: since, override: memberships.sealOverride(membership))
         }
         return ShopSealFacts(shopID: shop.id, shopName: shop.name, variant: shop.variant, domains: Set(domains.filter { $0.releasedAt == nil }.map(\.domain)),
-                             status: status, tier: status.isValid ? tier : nil, expires: expiry(now))
+                             status: status, tier: status.isValid ? tier : nil, expires: expires)
     }
 
     /// Reads every shop's facts, a few thousand shops per handful of queries, and keeps them, so
@@ -125,6 +120,7 @@ final class SealService: @unchecked Sendable {
         let db = desk.storage.db
         let now = desk.clock.now()
         let current = try await generation.current(now: now)
+        let expires = desk.nextMidnight(after: now)
         var loaded: [String: ShopSealFacts] = [:]
         try await Shop.inBatches(of: batch, on: db) { shops in
             let ids = shops.compactMap(\.id)
@@ -146,7 +142,7 @@ final class SealService: @unchecked Sendable {
             for shop in shops {
                 guard let slug = shop.slug, let id = shop.id else { continue }
                 loaded[slug] = try facts(shop, domains: domains[id] ?? [], membership: memberships[shop.$organisation.id],
-                                         extraInvoicePaid: shop.extraInvoiceID.flatMap { paid[$0] }, tier: tiers[id], now: now)
+                                         extraInvoicePaid: shop.extraInvoiceID.flatMap { paid[$0] }, tier: tiers[id], expires: expires)
             }
             return true
         }
@@ -171,19 +167,19 @@ final class SealService: @unchecked Sendable {
 
     /// A shop's facts if they are in memory and current, without asking the database.
     func knownFacts(slug: String) -> ShopSealFacts? {
-        let current = generation.latest
-        return lock.withLock { cachedGeneration == current ? facts[slug] : nil }
+        cached(slug, generation: generation.latest)
+    }
+
+    /// The facts kept for `slug` if they belong to `generation`.
+    private func cached(_ slug: String, generation current: Int) -> ShopSealFacts? {
+        lock.withLock { cachedGeneration == current ? facts[slug] : nil }
     }
 
     /// The image for a request when everything it needs is in memory (facts known and the version
     /// counter read recently); nil when the database must be asked first.
     func imageInMemory(_ request: SealRequest) -> SealImageBytes? {
         let now = desk.clock.now()
-        guard let current = generation.known(now: now) else { return nil }
-        let known = lock.withLock { () -> ShopSealFacts? in
-            cachedGeneration == current ? facts[request.slug] : nil
-        }
-        guard let known, known.expires > now else { return nil }
+        guard let current = generation.known(now: now), let known = cached(request.slug, generation: current), known.expires > now else { return nil }
         return image(request, facts: known)
     }
 

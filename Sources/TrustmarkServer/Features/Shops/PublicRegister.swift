@@ -136,7 +136,7 @@ final class PublicRegister: @unchecked Sendable {
             if records.count >= capacity { forgetAll() }
             dropPages(slug)
             records[slug] = record
-            expiresAt[slug] = Day(now, in: desk.timeZone).end(in: desk.timeZone)
+            expiresAt[slug] = desk.nextMidnight(after: now)
         }
         return record
     }
@@ -207,7 +207,7 @@ final class PublicRegister: @unchecked Sendable {
             }
             return loaded.count < capacity
         }
-        let expires = Day(now, in: desk.timeZone).end(in: desk.timeZone)
+        let expires = desk.nextMidnight(after: now)
         let latest = seals.generation.latest
         lock.withLock {
             // Records read before a newer event stay out: the requests will read those shops afresh.
