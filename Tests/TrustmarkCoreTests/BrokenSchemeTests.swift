@@ -57,6 +57,7 @@ struct BrokenSchemeTests {
           shop_first_wait: 2 working days
           shop_answer_deadline: 2 working days
           anonymous_allowed: false
+          confirm_within: 7 days
         sanctions:
           suspension_max: 3 months
           lists:
@@ -110,7 +111,7 @@ struct BrokenSchemeTests {
             "20:25: criterion 'c1' points at article '9', which the code of conduct does not have",
         ]),
         ("ladder without steps", "      - {action: warning, letter: true}\n      - {action: offline, duration: 1 week}", "      []", [
-            "69:7: reviews.fraud_ladder.steps must list at least one step",
+            "70:7: reviews.fraud_ladder.steps must list at least one step",
         ]),
         ("deadline of 0 days", "shop_answer_deadline: 2 working days", "shop_answer_deadline: 0 working days", [
             "49:25: complaints.shop_answer_deadline must be longer than 0 working days",
@@ -136,10 +137,10 @@ struct BrokenSchemeTests {
         ("impossible date", "date: 2026-01-01", "date: 2026-02-30", ["14:9: code_of_conduct.date must be a date such as 2012-04-20, not '2026-02-30'"]),
         ("YAML syntax", "languages: [nl, en]", "languages: [nl, en", ["7:10: not valid YAML: did not find expected ',' or ']'"]),
         ("list not defined", "revocation: no-longer", "revocation: no-longer-a-member", [
-            "56:17: sanctions.publication.revocation names the list 'no-longer-a-member', which sanctions.lists does not define (or use 'never')",
+            "57:17: sanctions.publication.revocation names the list 'no-longer-a-member', which sanctions.lists does not define (or use 'never')",
         ]),
         ("offline without duration", "{action: offline, duration: 1 week}", "{action: offline}", [
-            "70:9: reviews.fraud_ladder.steps[2] is missing the required key 'duration'",
+            "71:9: reviews.fraud_ladder.steps[2] is missing the required key 'duration'",
         ]),
         ("duplicate article number", "      text: {nl: Tekst, en: Text}\n", "      text: {nl: Tekst, en: Text}\n    - number: \"1\"\n      title: {nl: Twee, en: Two}\n      text: {nl: Twee, en: Two}\n", [
             "19:15: article number '1' is used twice",

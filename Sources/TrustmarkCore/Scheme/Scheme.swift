@@ -184,6 +184,12 @@ public struct ComplaintRules: Equatable, Sendable {
     public var sanctionThreshold: Int?
     public var sanctionWindow: Period?
     public var statisticsPublic: Bool
+    /// How long a consumer has to confirm the e-mail link; unconfirmed complaints are then removed.
+    public var confirmWithin: Period
+    /// How long before a complaint deadline its party is reminded (none without it).
+    public var reminderBefore: Period?
+    /// How long the consumer has to accept or reject the shop's answer before the complaint closes.
+    public var consumerReplyDeadline: Period?
 }
 
 public struct SanctionRules: Equatable, Sendable {
