@@ -27,6 +27,7 @@ public struct TrustmarkApp: Sendable {
     let applications: ApplicationsService
     let seals: SealService
     let register: PublicRegister
+    let complaints: ComplaintsService
 
     /// On an empty database, a one-time link for creating the first administrator.
     public func firstAdministratorLink() async throws -> String? {
@@ -138,7 +139,6 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     RecordController(storage: storage, renderer: renderer, timeZone: active.timeZone).register(on: routes)
     let jobs = JobQueue(storage: storage, clock: clock, logger: logger)
     jobs.register(recurring: RecurringJob(kind: MaintenanceJob.kind, hour: 3, timeZone: active.timeZone), MaintenanceJob.run)
-    deadlines.registerJobs(on: jobs, actions: [RuleChangesService.transitionDeadline: ruleChanges.transitionActions])
     let delivery = MailDelivery(smtp: config.smtp, directory: config.environment == .development ? config.dataDirectory + "/mail" : nil,
                                 fromAddress: config.mailFrom, fromName: active.scheme.name)
     jobs.register(MailOutbox.deliverJob, delivery.deliver)
@@ -156,6 +156,12 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     PortalController(applications: applications, memberships: memberships, renderer: renderer).register(on: routes)
     StaffMembershipController(applications: applications, memberships: memberships, renderer: renderer).register(on: routes)
     jobs.register(recurring: RecurringJob(kind: MembershipsService.dailyKind, hour: 2, timeZone: active.timeZone)) { _ in try await memberships.sweep() }
+    let complaints = ComplaintsService(desk: desk, deadlines: deadlines, files: EvidenceFiles(dataDirectory: config.dataDirectory, maxBytes: config.attachmentMaxBytes),
+                                       links: linkSigner, register: publicRegister)
+    ComplaintsAPI(complaints: complaints).register(on: routes)
+    jobs.register(ComplaintsService.expireJob) { context in try await complaints.expire(context.payload) }
+    jobs.register(recurring: RecurringJob(kind: ComplaintsService.dailyKind, hour: 2, timeZone: active.timeZone)) { _ in try await complaints.slideWindow() }
+    deadlines.registerJobs(on: jobs, actions: [RuleChangesService.transitionDeadline: ruleChanges.transitionActions].merging(complaints.deadlineActions) { first, _ in first })
     let openAPI = OpenAPIDocumentCache(routes: routes, baseURL: config.baseURL)
     OperationsController(storage: storage, clock: clock, jobs: jobs, metrics: MetricsRegistry.shared, openAPI: { openAPI.data }).register(on: routes)
 
@@ -181,7 +187,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
         logger: logger)
     return TrustmarkApp(application: application, config: config, storage: storage, clock: clock, routes: routes, scheme: active, linkSigner: linkSigner, users: users, accounts: accounts,
                         ruleChanges: ruleChanges, jobs: jobs, deadlines: deadlines, documents: documents, memberships: memberships, applications: applications, seals: seals,
-                        register: publicRegister)
+                        register: publicRegister, complaints: complaints)
 }
 
 /// The API description, built on first request (after every route is registered) and kept.

@@ -190,6 +190,9 @@ public struct ComplaintRules: Equatable, Sendable {
     public var reminderBefore: Period?
     /// How long the consumer has to accept or reject the shop's answer before the complaint closes.
     public var consumerReplyDeadline: Period?
+    /// The stretch the public complaint figures cover (and over which the threshold counts when no
+    /// `sanction_window` is given).
+    public var statisticsWindow: Period?
 }
 
 public struct SanctionRules: Equatable, Sendable {

@@ -107,7 +107,7 @@ enum SchemeSections {
     static let complaintKeys = [
         "contact_shop_first", "shop_first_wait", "shop_answer_deadline", "handling_deadline", "anonymous_allowed", "non_member_referral",
         "sector_routes", "cross_border_route", "dispute_body", "sanction_threshold", "sanction_window", "statistics_public",
-        "confirm_within", "reminder_before", "consumer_reply_deadline",
+        "confirm_within", "reminder_before", "consumer_reply_deadline", "statistics_window",
     ]
 
     static func complaints(_ map: MapReader, languages: [String], currency: String) -> ComplaintRules? {
@@ -133,12 +133,13 @@ enum SchemeSections {
         let statistics = map.bool("statistics_public", required: false) ?? false
         let confirm = map.period("confirm_within"), reminder = map.period("reminder_before", required: false)
         let reply = map.period("consumer_reply_deadline", required: false)
+        let statisticsWindow = map.period("statistics_window", required: statistics || threshold != nil)
         guard let contactFirst, let answer, let anonymous, let confirm else { return nil }
         return ComplaintRules(
             contactShopFirst: contactFirst, shopFirstWait: wait, shopAnswerDeadline: answer, handlingDeadline: handling,
             anonymousAllowed: anonymous, nonMemberReferral: nonMember, sectorRoutes: routes, crossBorderRoute: crossBorder, disputeBody: dispute,
             sanctionThreshold: threshold, sanctionWindow: window, statisticsPublic: statistics,
-            confirmWithin: confirm, reminderBefore: reminder, consumerReplyDeadline: reply)
+            confirmWithin: confirm, reminderBefore: reminder, consumerReplyDeadline: reply, statisticsWindow: statisticsWindow)
     }
 
     static let sanctionKeys = [

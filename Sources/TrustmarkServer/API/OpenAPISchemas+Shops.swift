@@ -21,6 +21,7 @@ extension OpenAPISchemas {
                              "outcome": enumeration(["passed", "fixes_requested"]), "outcomeText": string, "passed": boolean],
                             required: ["on", "onText", "kind", "kindText", "outcome", "outcomeText", "passed"]),
         "ComplaintStatistics": object(["received12Months": integer, "resolvedPercent": ["type": ["integer", "null"]],
+                                       "unresolved12Months": integer, "noAnswer12Months": integer,
                                        "medianHoursToFirstAnswer": ["type": ["integer", "null"]], "medianText": nullableString],
                                       required: ["received12Months"]),
         "RatingSummary": object(["count12Months": integer, "average": nullableString], required: ["count12Months"]),

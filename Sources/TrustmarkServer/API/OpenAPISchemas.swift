@@ -4,9 +4,12 @@ import Foundation
 /// mirrors a DTO in the feature folders; a test decodes real responses against them.
 enum OpenAPISchemas {
     nonisolated(unsafe) static let all: [String: Any] = core.merging(membership) { first, _ in first }.merging(shops) { first, _ in first }
+        .merging(complaints) { first, _ in first }
 
     nonisolated(unsafe) static let core: [String: Any] = [
-        "Error": object(["error": object(["code": string, "message": string, "field": string], required: ["code", "message"])], required: ["error"]),
+        "Error": object(["error": object(["code": string, "message": string, "field": string,
+                                           "details": ["type": "object", "additionalProperties": string, "description": "Facts for programs, e.g. a date or the allowed next states"]],
+                                          required: ["code", "message"])], required: ["error"]),
         "Health": object(["status": enumeration(["ok", "unavailable"]), "database": enumeration(["sqlite", "postgres"])], required: ["status", "database"]),
         "TokenRequest": object(["email": ["type": "string", "format": "email", "maxLength": 254], "password": ["type": "string", "maxLength": 1024]], required: ["email", "password"]),
         "TokenResponse": object(["token": string, "tokenType": enumeration(["Bearer"]), "expiresAt": dateTime, "user": ref("User")], required: ["token", "tokenType", "expiresAt", "user"]),

@@ -31,6 +31,8 @@ public struct AppConfig: Sendable {
     public var paymentWebhookSecret: String? = nil
     /// How long consumers' browsers and the in-memory cache may keep a seal or verification page.
     public var sealMaxAge: Int = 60
+    /// The largest file a consumer, shop or mediator may attach to a complaint, in bytes.
+    public var attachmentMaxBytes: Int = 5 * 1024 * 1024
 
     public var isProduction: Bool { environment == .production }
     public var usesHTTPS: Bool { baseURL.lowercased().hasPrefix("https://") }
@@ -52,6 +54,7 @@ public struct AppConfig: Sendable {
         public static let mailFrom: ConfigKey = "trustmark.mail.from"
         public static let paymentWebhookSecret: ConfigKey = "trustmark.payment.webhook.secret"
         public static let sealMaxAge: ConfigKey = "trustmark.seal.max.age"
+        public static let attachmentMaxKB: ConfigKey = "trustmark.attachment.max.kb"
     }
 
     /// Reads and validates every setting. Relative paths are taken from the current directory.
@@ -120,6 +123,11 @@ public struct AppConfig: Sendable {
             throw ConfigError(setting: "TRUSTMARK_SEAL_MAX_AGE", message: "'\(maxAgeText)' is not a number of seconds from 1 to 3600")
         }
         config.sealMaxAge = maxAge
+        let attachmentText = reader.string(forKey: Key.attachmentMaxKB, default: "5120")
+        guard let attachmentKB = Int(attachmentText), (16...51_200).contains(attachmentKB) else {
+            throw ConfigError(setting: "TRUSTMARK_ATTACHMENT_MAX_KB", message: "'\(attachmentText)' is not a number of kilobytes from 16 to 51200")
+        }
+        config.attachmentMaxBytes = attachmentKB * 1024
         return config
     }
 

@@ -8,6 +8,8 @@ public struct AppError: Error, Sendable {
     public let messageKey: String
     public let arguments: [String: String]
     public let field: String?
+    /// Machine-readable facts for API clients (a date, the allowed next states), next to the message.
+    public var details: [String: String] = [:]
 
     public init(_ status: HTTPResponse.Status, code: String, messageKey: String, arguments: [String: String] = [:], field: String? = nil) {
         self.status = status

@@ -51,17 +51,57 @@ struct FormInput: Sendable {
     }
 }
 
+/// A posted `multipart/form-data` form (forms with files), checked against the CSRF cookie.
+struct MultipartInput: Sendable {
+    let form: FormInput
+    let files: [String: [IncomingFile]]
+
+    static func parse(_ request: Request, context: AppRequestContext, limit: Int) async throws -> MultipartInput {
+        let contentType = request.headers[.contentType] ?? ""
+        guard MIMEReader.mainValue(contentType).lowercased() == "multipart/form-data",
+              let boundary = MIMEReader.parameters(contentType)["boundary"], !boundary.isEmpty
+        else {
+            // A form without files may still come URL-encoded.
+            if contentType.lowercased().hasPrefix("application/x-www-form-urlencoded") {
+                return MultipartInput(form: try await FormInput.parse(request, context: context), files: [:])
+            }
+            throw AppError.unsupportedMediaType
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch {
+            throw AppError.tooLarge
+        }
+        guard let parts = MIMEReader.parts(Array(buffer.readableBytesView), boundary: boundary) else { throw AppError(.badRequest, code: "bad_request", messageKey: "error_bad_request") }
+        var fields: [String: String] = [:]
+        var files: [String: [IncomingFile]] = [:]
+        for part in parts {
+            guard let name = part.parameter("name", of: "content-disposition") else { continue }
+            if let filename = part.parameter("filename", of: "content-disposition") {
+                // An empty file input still sends a part, without a name or bytes.
+                guard !filename.isEmpty || !part.body.isEmpty else { continue }
+                files[name, default: []].append(IncomingFile(filename: filename, declaredType: part.header("content-type"), data: part.body))
+            } else {
+                fields[name] = String(decoding: part.body, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+            }
+        }
+        guard let sent = fields["_csrf"], !context.csrfToken.isEmpty, sent == context.csrfToken else { throw AppError.badCSRF }
+        return MultipartInput(form: FormInput(fields: fields), files: files)
+    }
+}
+
 /// JSON request and response bodies for `/api/v1`.
 enum JSONBody {
     static let maximumBody = 256 * 1024
 
     /// Decodes the body; broken JSON is a 400, a missing or mistyped field a 422 naming the field.
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext) async throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext, limit: Int = maximumBody) async throws -> T {
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         guard contentType.hasPrefix("application/json") else { throw AppError.unsupportedMediaType }
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: maximumBody)
+            buffer = try await request.body.collect(upTo: limit)
         } catch {
             throw AppError.tooLarge
         }

@@ -62,11 +62,8 @@ struct WebMiddleware: RouterMiddleware {
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
         }
         if wantsJSON {
-            var payload: [String: String] = [
-                "code": appError.code,
-                "message": renderer.localizer.text(appError.messageKey, context.locale, appError.arguments),
-            ]
-            if let field = appError.field { payload["field"] = field }
+            let payload = ErrorPayload(code: appError.code, message: renderer.localizer.text(appError.messageKey, context.locale, appError.arguments),
+                                       field: appError.field, details: appError.details.isEmpty ? nil : appError.details)
             var response = JSONBody.response(["error": payload], status: appError.status)
             if appError.status == .unauthorized {
                 response.headers[.wwwAuthenticate] = "Bearer realm=\"trustmark\""
@@ -81,6 +78,13 @@ struct WebMiddleware: RouterMiddleware {
             return Response.redirect(to: target, type: .found)
         }
         return renderer.errorPage(appError, context: context)
+    }
+
+    struct ErrorPayload: Encodable {
+        let code: String
+        let message: String
+        let field: String?
+        let details: [String: String]?
     }
 
     /// Maps anything thrown to what the reader is told. Unknown errors become a plain 500.

@@ -88,6 +88,8 @@ struct VerificationTests {
             stats.id = shop.id
             stats.complaints12m = 4
             stats.resolved12m = 3
+            stats.unresolved12m = 1
+            stats.noAnswer12m = 0
             stats.medianFirstAnswerHours = 30
             stats.ratings12m = 50
             stats.ratingSum12m = 50 * 460

@@ -14,5 +14,6 @@ enum AllMigrations {
         M0008AddShopSlugs(),
         M0009CreateSealRecords(),
         M0010IndexApplicationsByOrganisation(),
+        M0011CreateComplaints(),
     ]
 }

@@ -35,6 +35,8 @@ final class ShopStats: Model, @unchecked Sendable {
     @ID(custom: "shop_id", generatedBy: .user) var id: UUID?
     @Field(key: "complaints_12m") var complaints12m: Int
     @Field(key: "resolved_12m") var resolved12m: Int
+    @Field(key: "unresolved_12m") var unresolved12m: Int
+    @Field(key: "no_answer_12m") var noAnswer12m: Int
     @OptionalField(key: "median_first_answer_hours") var medianFirstAnswerHours: Int?
     @Field(key: "ratings_12m") var ratings12m: Int
     /// Sum of the overall scores in hundredths (4.5 = 450), so the average needs no floating point.

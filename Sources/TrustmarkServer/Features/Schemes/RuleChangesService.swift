@@ -288,6 +288,18 @@ enum DateText {
         }
     }
 
+    /// A day and time in the reader's language (`24 december 2026 11:00`).
+    static func dateTime(_ date: Date, locale: AppLocale, timeZone: TimeZone) -> String {
+        formatted(date, key: "datetime|\(locale.rawValue)|\(timeZone.identifier)") {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: ["nl": "nl_NL", "en": "en_GB", "de": "de_DE"][locale.rawValue] ?? "nl_NL")
+            formatter.timeZone = timeZone
+            formatter.dateStyle = .long
+            formatter.timeStyle = .short
+            return formatter
+        }
+    }
+
     /// A moment for staff lists: `2026-12-24 11:00` in the scheme's time zone.
     static func moment(_ date: Date, timeZone: TimeZone) -> String {
         formatted(date, key: "moment|\(timeZone.identifier)") {

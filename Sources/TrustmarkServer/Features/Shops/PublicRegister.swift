@@ -16,6 +16,8 @@ struct ShopRecord: Sendable {
     struct Figures: Sendable {
         let complaints12m: Int
         let resolved12m: Int
+        let unresolved12m: Int
+        let noAnswer12m: Int
         let medianFirstAnswerHours: Int?
         let ratings12m: Int
         let ratingSum12m: Int
@@ -24,6 +26,8 @@ struct ShopRecord: Sendable {
         init(_ stats: ShopStats) {
             complaints12m = stats.complaints12m
             resolved12m = stats.resolved12m
+            unresolved12m = stats.unresolved12m
+            noAnswer12m = stats.noAnswer12m
             medianFirstAnswerHours = stats.medianFirstAnswerHours
             ratings12m = stats.ratings12m
             ratingSum12m = stats.ratingSum12m

@@ -22,9 +22,16 @@ struct PublicShop: Codable, Sendable {
     }
 
     struct Complaints: Codable, Sendable {
+        /// Complaints confirmed within the scheme's statistics window (12 months in the seed schemes).
         let received12Months: Int
-        /// Whole percent of the complaints of the last 12 months that were resolved; nil without complaints.
+        /// Whole percent of those complaints that were resolved; nil without complaints.
         let resolvedPercent: Int?
+        /// Left unresolved by the shop (mediation failed, a ruling not complied with).
+        let unresolved12Months: Int
+        /// The shop let its answer deadline pass.
+        let noAnswer12Months: Int
+        /// The window in words: "last 12 months".
+        let windowText: String
         let medianHoursToFirstAnswer: Int?
         let medianText: String?
     }
@@ -111,8 +118,11 @@ struct PublicShop: Codable, Sendable {
             let stats = record.stats
             let received = stats?.complaints12m ?? 0
             let hours = stats?.medianFirstAnswerHours
+            let window = scheme.complaints?.statisticsWindow.map { SchemeFacts(localizer: desk.localizer).period($0, locale) } ?? ""
             complaints = Complaints(received12Months: received,
                                     resolvedPercent: received > 0 ? ((stats?.resolved12m ?? 0) * 100 + received / 2) / received : nil,
+                                    unresolved12Months: stats?.unresolved12m ?? 0, noAnswer12Months: stats?.noAnswer12m ?? 0,
+                                    windowText: t("verify_window", ["period": window]),
                                     medianHoursToFirstAnswer: hours,
                                     medianText: hours.map { $0 < 48 ? t("verify_hours", ["count": "\($0)"]) : t("verify_days", ["count": "\(($0 + 12) / 24)"]) })
         } else {
