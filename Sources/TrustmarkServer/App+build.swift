@@ -159,6 +159,8 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let complaints = ComplaintsService(desk: desk, deadlines: deadlines, files: EvidenceFiles(dataDirectory: config.dataDirectory, maxBytes: config.attachmentMaxBytes),
                                        links: linkSigner, register: publicRegister)
     ComplaintsAPI(complaints: complaints).register(on: routes)
+    ComplaintPages(complaints: complaints, renderer: renderer).register(on: routes)
+    ComplaintDeskPages(complaints: complaints, renderer: renderer).register(on: routes)
     jobs.register(ComplaintsService.expireJob) { context in try await complaints.expire(context.payload) }
     jobs.register(recurring: RecurringJob(kind: ComplaintsService.dailyKind, hour: 2, timeZone: active.timeZone)) { _ in try await complaints.slideWindow() }
     deadlines.registerJobs(on: jobs, actions: [RuleChangesService.transitionDeadline: ruleChanges.transitionActions].merging(complaints.deadlineActions) { first, _ in first })

@@ -43,8 +43,12 @@ enum TemplateValues {
         var unkeyed: [Node]?
         var plain: Any?
 
+        /// Nothing was stored (an encoded nil).
+        var isEmpty: Bool { keyed == nil && unkeyed == nil && plain == nil }
+
         var value: Any {
-            if let keyed { return TemplateObject(keyed.mapValues(\.value)) }
+            // A nil field is left out, as if it had not been encoded: the template sees no value.
+            if let keyed { return TemplateObject(keyed.compactMapValues { $0.isEmpty ? nil : $0.value }) }
             if let unkeyed { return unkeyed.map(\.value) }
             return plain ?? (String?.none as Any)
         }

@@ -46,7 +46,31 @@ final class Browser: @unchecked Sendable {
         return page
     }
 
+    /// Posts a form with files as `multipart/form-data`, the way a browser sends an upload.
+    func postMultipart(_ path: String, _ fields: [String: String], files: [(field: String, name: String, type: String, bytes: [UInt8])] = [],
+                       csrf: String? = nil) async throws -> Page {
+        if cookies["trustmark_csrf"] == nil { _ = try await get("/") }
+        let boundary = "----trustmark-test-\(UUID().uuidString)"
+        var body = Data()
+        var all = fields
+        all["_csrf"] = csrf ?? cookies["trustmark_csrf"] ?? ""
+        for (name, value) in all.sorted(by: { $0.key < $1.key }) {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
+        }
+        for file in files {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.name)\"\r\nContent-Type: \(file.type)\r\n\r\n".utf8))
+            body.append(contentsOf: file.bytes)
+            body.append(Data("\r\n".utf8))
+        }
+        body.append(Data("--\(boundary)--\r\n".utf8))
+        return try await send(.post, path, bytes: body, contentType: "multipart/form-data; boundary=\(boundary)")
+    }
+
     func send(_ method: HTTPRequest.Method, _ path: String, body: String?, contentType: String?, headers extra: [String: String] = [:]) async throws -> Page {
+        try await send(method, path, bytes: body.map { Data($0.utf8) }, contentType: contentType, headers: extra)
+    }
+
+    func send(_ method: HTTPRequest.Method, _ path: String, bytes body: Data?, contentType: String?, headers extra: [String: String] = [:]) async throws -> Page {
         var headers = HTTPFields()
         for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
         if !cookies.isEmpty {
@@ -54,7 +78,7 @@ final class Browser: @unchecked Sendable {
         }
         if let contentType { headers[.contentType] = contentType }
         if let acceptLanguage { headers[.acceptLanguage] = acceptLanguage }
-        let response = try await client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        let response = try await client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(data: $0) })
         for line in response.headers[values: .setCookie] {
             let pair = line.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
             let name = String(pair[0])

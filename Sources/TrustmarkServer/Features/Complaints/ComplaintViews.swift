@@ -60,7 +60,8 @@ struct ComplaintDTO: Codable, Sendable {
         let url: String?
         let fee: String?
         let referredAt: Date?
-        let reference: String?
+        /// The committee's own case number.
+        let caseNumber: String?
         let rulingOutcome: String?
         let rulingOutcomeText: String?
         let rulingSummary: String?
@@ -82,7 +83,9 @@ struct ComplaintDTO: Codable, Sendable {
     let sector: String?
     let orderNumber: String?
     let orderDate: String?
+    let orderDateText: String?
     let contactedShopOn: String?
+    let contactedText: String?
     let contactChannel: String?
     let shopAnsweredBefore: Bool
     let description: String
@@ -166,7 +169,7 @@ extension ComplaintsService {
            complaint.referredAt != nil || [.unresolved].contains(complaint.state) {
             let claim = try await guaranteeClaim(of: id)
             dispute = .init(body: body.name, url: body.url, fee: body.fee.map { desk.money($0.cents, locale) }, referredAt: complaint.referredAt,
-                            reference: complaint.disputeReference, rulingOutcome: complaint.rulingOutcome,
+                            caseNumber: complaint.disputeReference, rulingOutcome: complaint.rulingOutcome,
                             rulingOutcomeText: complaint.rulingOutcome.map { t("complaint_ruling_\($0)") }, rulingSummary: complaint.rulingSummary,
                             complied: complaint.complied, guaranteeClaim: claim?.state)
         }
@@ -178,7 +181,11 @@ extension ComplaintsService {
             shop: complaint.shop.map { .init(id: $0.id ?? UUID(), name: $0.name, slug: $0.slug ?? "") },
             consumerName: complaint.consumerName, consumerEmail: viewer.party == .shop ? nil : complaint.consumerEmail,
             consumerCountry: viewer.party == .shop ? nil : complaint.consumerCountry, sector: complaint.sector, orderNumber: complaint.orderNumber,
-            orderDate: complaint.orderDate, contactedShopOn: complaint.contactedShopOn, contactChannel: complaint.contactChannel,
+            orderDate: complaint.orderDate, orderDateText: desk.dayText(complaint.orderDate, locale),
+            contactedShopOn: complaint.contactedShopOn,
+            contactedText: desk.dayText(complaint.contactedShopOn, locale).map { day in
+                complaint.contactChannel.map { "\(day) · \(t("complaint_channel_\($0)"))" } ?? day
+            }, contactChannel: complaint.contactChannel,
             shopAnsweredBefore: complaint.shopAnsweredBefore, description: complaint.text, wish: complaint.wish, source: complaint.source,
             filedAt: complaint.confirmedAt ?? complaint.createdAt, filedText: moment(complaint.confirmedAt ?? complaint.createdAt),
             forwardedAt: complaint.forwardedAt, firstAnswerAt: complaint.firstAnswerAt, noAnswer: complaint.noAnswer,

@@ -68,6 +68,16 @@ struct HomeController: Sendable {
             if context.role == .admin || context.role == .finance {
                 tools.append(.init(label: t("nav_invoices"), description: t("tool_invoices"), href: "/staff/invoices"))
             }
+            if context.role == .admin || context.role == .mediator {
+                let open = try await Complaint.query(on: storage.db).filter(\.$subjectRaw == ComplaintSubject.shop.rawValue)
+                    .filter(\.$stateRaw ~~ [ComplaintState.received, .forwarded, .answered, .noAnswer, .mediation, .unresolved, .referred, .ruled].map(\.rawValue)).count()
+                tiles.append(.init(label: t("complaints_open"), value: "\(open)", href: "/staff/complaints"))
+                tools.append(.init(label: t("complaints_title"), description: t("tool_complaints"), href: "/staff/complaints"))
+            }
+            if context.role == .admin {
+                let proposals = try await SanctionProposal.query(on: storage.db).filter(\.$state == "open").count()
+                tiles.append(.init(label: t("proposals_title"), value: "\(proposals)", href: "/staff/sanction-proposals"))
+            }
             if context.role == .admin || context.role == .inspector {
                 let open = try await SealSighting.query(on: storage.db).filter(\.$ownDomain == false).filter(\.$stateRaw == SealSighting.State.open.rawValue).count()
                 tiles.append(.init(label: t("misuse_title"), value: "\(open)", href: "/staff/misuse"))
@@ -104,6 +114,7 @@ struct HomeController: Sendable {
             }
             let tools: [DashboardPage.Tool] = [
                 .init(label: t("nav_membership"), description: t("tool_membership"), href: "/portal/membership"),
+                .init(label: t("complaints_title"), description: t("tool_portal_complaints"), href: "/portal/complaints"),
                 .init(label: t("kit_title"), description: t("tool_seal_kit"), href: "/portal/seal"),
                 .init(label: t("nav_rule_changes"), description: t("tool_rule_changes"), href: "/portal/rule-changes"),
                 .init(label: t("invite_title"), description: t("tool_invite_colleague"), href: "/users/invite"),
