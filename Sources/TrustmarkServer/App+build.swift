@@ -99,7 +99,8 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let localizer = try Localizer(directory: config.resourcesDirectory + "/Resources/Locales")
     let renderer = try await Renderer(templatesDirectory: config.resourcesDirectory + "/Resources/Templates", localizer: localizer,
                                       organisationName: active.scheme.name)
-    let outbox = MailOutbox()
+    let jobWake = JobWake()
+    let outbox = MailOutbox(wake: jobWake)
     let accounts = AccountsService(storage: storage, clock: clock, outbox: outbox, localizer: localizer, baseURL: config.baseURL,
                                    bcryptCost: config.environment == .testing ? 4 : 12)
     let users = UsersService(accounts: accounts)
@@ -174,7 +175,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
         configuration: .init(address: .hostname(config.hostname, port: config.port), serverName: "Trustmark"),
         // Tests drive the queue themselves (runDue, the developers' clock); everywhere else a worker
         // and the seal warmer run beside the web server.
-        services: config.environment == .testing ? [storage] : [storage, JobWorker(queue: jobs, interval: .seconds(1)), SealWarmer(seals: seals, register: publicRegister, logger: logger)],
+        services: config.environment == .testing ? [storage] : [storage, JobWorker(queue: jobs, interval: .seconds(1), wake: jobWake), SealWarmer(seals: seals, register: publicRegister, logger: logger)],
         onServerRunning: { _ in
             guard let onReady else { return }
             let link: String?

@@ -2,11 +2,17 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Runs the queue in the background beside the web server: every `interval` it hands back stale
-/// jobs and runs whatever is due. Several instances may each run one.
+/// Runs the queue in the background beside the web server: every `interval`, or at once when
+/// `wake` is signalled (a mail was queued), it hands back stale jobs and runs whatever is due.
+/// Several instances may each run one.
 struct JobWorker: Service {
     let queue: JobQueue
     let interval: Duration
+    var wake: JobWake?
+    /// After a signal: how long to let the signalling transaction commit, and when to look again in
+    /// case it had not yet (another connection's transaction may take longer).
+    static let settle: Duration = .milliseconds(15)
+    static let recheck: Duration = .milliseconds(150)
 
     func run() async throws {
         try? await queue.scheduleRecurring()
@@ -17,7 +23,15 @@ struct JobWorker: Service {
                 } catch {
                     queue.logger.error("job worker tick failed", metadata: ["error": "\(error)"])
                 }
-                try? await Task.sleep(for: interval)
+                guard let wake else {
+                    try? await Task.sleep(for: interval)
+                    continue
+                }
+                if await wake.wait(upTo: interval) {
+                    try? await Task.sleep(for: Self.settle)
+                    try? await queue.runDue(limit: 500)
+                    _ = await wake.wait(upTo: Self.recheck)
+                }
             }
         }
     }

@@ -9,6 +9,8 @@ struct MailOutbox: Sendable {
     /// Delivery is retried with growing pauses over about a day before the job shows as failed; the
     /// message itself stays in the outbox and can be sent again.
     static let attempts = 12
+    /// Wakes this instance's job worker so that the mail goes out without waiting for its next tick.
+    var wake: JobWake?
 
     func add(on db: any Database, at: Date, to recipient: String, subject: String, body: String, locale: String, kind: String) async throws {
         let message = OutboxMessage(createdAt: at, recipient: recipient, subject: subject, body: body, locale: locale, kind: kind)
@@ -16,6 +18,7 @@ struct MailOutbox: Sendable {
         try await message.create(on: db)
         try await JobQueue.enqueue(Self.deliverJob, payload: message.id!.uuidString, at: at, maxAttempts: Self.attempts,
                                    uniqueKey: "mail:\(message.id!.uuidString)", now: at, on: db)
+        wake?.signal()
     }
 }
 

@@ -128,4 +128,26 @@ struct JobQueueTests {
             #expect(try await Job.query(on: app.storage.db).filter(\.$statusRaw == "done").count() == 1)
         }
     }
+
+    @Test func aQueuedMailWakesTheWorkerInsteadOfWaitingForItsTick() async throws {
+        let wake = JobWake()
+        // Nobody signals: the wait runs out.
+        #expect(await wake.wait(upTo: .milliseconds(20)) == false)
+        // A signal while nobody waits is kept for the next wait.
+        wake.signal()
+        #expect(await wake.wait(upTo: .seconds(30)) == true)
+        // A signal during a long wait ends it at once (the test would take 30 s otherwise).
+        let started = ContinuousClock.now
+        async let woken = wake.wait(upTo: .seconds(30))
+        try await Task.sleep(for: .milliseconds(20))
+        wake.signal()
+        #expect(await woken == true)
+        #expect(ContinuousClock.now - started < .seconds(29))
+        // The outbox signals when it queues a mail.
+        try await TestApp.with { app, _ in
+            let signalled = JobWake()
+            try await MailOutbox(wake: signalled).add(on: app.storage.db, at: app.clock.now(), to: "a@b.test", subject: "s", body: "b", locale: "nl", kind: "test")
+            #expect(await signalled.wait(upTo: .milliseconds(1)) == true)
+        }
+    }
 }
