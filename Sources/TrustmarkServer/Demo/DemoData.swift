@@ -6,7 +6,8 @@ import TrustmarkCore
 /// state the features know, written through the same use cases as real work. The story is replayed
 /// on a clock of its own that starts fourteen months ago and ends now, so that terms start, renewal
 /// invoices go out, a renewal lapses, a contract is not returned and members come and go on the
-/// days they would have. Later features add their own chapters (complaints, reviews, sanctions).
+/// days they would have. Later features add their own chapters: complaints (DemoComplaints.swift),
+/// then reviews and sanctions.
 struct DemoData {
     let app: TrustmarkApp
     /// One bcrypt hash of the demo password for every demo member (hashing is slow on purpose).
@@ -181,6 +182,7 @@ struct DemoData {
             try await setPassword(memberLogin)
             logins.append(.init(role: "member", email: memberLogin))
         }
+        try await complaintsChapter(now: real, base: base, admin: admin)
         try await seenOnTheWeb()
         // Fictitious addresses: keep the messages, send nothing.
         try await OutboxMessage.query(on: db).filter(\.$deliveredAt == nil).set(\.$deliveredAt, to: real).update()
@@ -214,7 +216,7 @@ struct DemoData {
         }
     }
 
-    private func identity(_ email: String) async throws -> Identity {
+    func identity(_ email: String) async throws -> Identity {
         guard let user = try await User.query(on: app.storage.db).filter(\.$email == email).first() else { throw AppError.notFound }
         return Identity(userID: try user.requireID(), email: user.email, displayName: user.displayName, role: user.role,
                         organisationID: user.$organisation.id, proof: .session, credentialDigest: "")
@@ -238,7 +240,7 @@ struct DemoData {
         return try organisation.requireID()
     }
 
-    private func contactEmail(of name: String) async throws -> String {
+    func contactEmail(of name: String) async throws -> String {
         let id = try await organisationID(name)
         guard let registration = try await Registration.query(on: app.storage.db).filter(\.$organisation.$id == id).first() else { throw AppError.notFound }
         return registration.contactEmail

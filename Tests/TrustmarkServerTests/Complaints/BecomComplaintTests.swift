@@ -87,6 +87,14 @@ struct BecomComplaintTests {
             #expect(handling["state"] as? String == "running")
             #expect((handling["dueAt"] as? String)?.hasPrefix("2027-01-21T23:00") == true, "paused Wednesday to Friday adds two working days: \(handling)")
 
+            // Past the trustmark's own deadline: the mediator is told, and the desk lists it as overdue.
+            try await journey.moveTo("2027-01-22")
+            #expect(try await journey.mails(to: "mediator@trustmark.test", kind: "complaint.reminder").count == 2, "a reminder, then the overdue notice")
+            let overdue = try await mediator.call(.get, "/api/v1/complaints?queue=overdue&state=all")
+            #expect(overdue.status == .ok, "\(overdue.body)")
+            #expect((overdue.json["items"] as? [[String: Any]])?.map { $0["id"] as? String } == [id])
+            #expect((overdue.json["items"] as? [[String: Any]])?.first?["overdue"] as? Bool == true)
+
             // Becom names no dispute committee: referring is refused, closing unresolved is not.
             #expect(try await flow.step(id, ["to": "unresolved", "reason": "Geen akkoord"], as: mediator).status == .ok)
             let refer = try await flow.step(id, ["to": "referred"], as: mediator)

@@ -185,4 +185,42 @@ struct KeurOnlineComplaintTests {
             #expect(stale.error["code"] as? String == "complaint_link_unknown")
         }
     }
+
+    @Test func repeatedUnansweredComplaintsRaiseOneSanctionProposalAndASilentConsumerClosesTheComplaint() async throws {
+        try await TestApp.with(scheme: "keuronline") { app, client in
+            let journey = Journey(app: app, client: client)
+            let flow = ComplaintFlow(journey: journey)
+            let (slug, _, member) = try await journey.activeMember()
+            let admin = try await journey.api("admin@trustmark.test")
+            try await journey.moveTo("2027-01-06")
+            var ids: [String] = []
+            for index in 1...4 {
+                ids.append(try await flow.fileAndConfirm(shop: "fietsen.test", contacted: "2026-12-31", email: "klant\(index)@consument.test"))
+            }
+            // The shop answers the last one only; the other three pass their deadline unanswered.
+            #expect(try await member.call(.post, "/api/v1/complaints/\(ids[3])/answer", json: ["body": "Opgelost: het geld is teruggestort."]).status == .ok)
+            #expect(try await admin.call(.get, "/api/v1/sanction-proposals").json["total"] as? Int == 0)
+            try await journey.moveTo("2027-01-11")
+            let proposals = try await admin.call(.get, "/api/v1/sanction-proposals")
+            #expect(proposals.json["total"] as? Int == 1, "the scheme's threshold of 3, once: \(proposals.body)")
+            let evidence = ((proposals.json["items"] as? [[String: Any]])?.first?["evidence"] as? [String]) ?? []
+            #expect(evidence.count == 3)
+            #expect(evidence.allSatisfy { $0.hasSuffix("no_answer") })
+            #expect(try await journey.mails(to: "admin@trustmark.test", kind: "sanction.proposal").count == 1)
+            let stats = try await flow.stats(slug)
+            #expect(stats["received12Months"] as? Int == 4)
+            #expect(stats["noAnswer12Months"] as? Int == 3)
+
+            // The consumer of the answered complaint never reacts: reminded a working day before the
+            // scheme's 10 working days run out, then the complaint closes without their reply.
+            try await journey.moveTo("2027-01-19")
+            #expect(try await flow.state(ids[3], as: member) == "answered")
+            try await journey.moveTo("2027-01-20")
+            #expect(try await journey.mails(to: "klant4@consument.test", kind: "complaint.reminder").count == 1)
+            try await journey.moveTo("2027-01-21")
+            let closed = try await flow.detail(ids[3], as: member)
+            #expect(closed["state"] as? String == "closed")
+            #expect(closed["outcome"] as? String == "no_reply")
+        }
+    }
 }

@@ -39,6 +39,10 @@ struct DemoDataTests {
             #expect(try await inspector.get("/staff/applications").body.contains("Wijnkelder Kurk"), "the inspector's own audits")
             let mediator = try await signedIn("mediator")
             #expect(try await mediator.get("/staff").status == .ok)
+            let complaints = try await mediator.get("/staff/complaints?queue=all&state=all").body
+            for name in ["Tuinwinkel De Hark", "Kaasmakerij Gouwe", "Zeepziederij Schuim"] { #expect(complaints.contains(name), "a complaint about \(name)") }
+            let owner = try await signedIn("member")
+            #expect(try await owner.get("/portal/complaints").body.contains("Joost Jansen"), "the member's own complaint, waiting for its answer")
             let finance = try await signedIn("finance")
             let invoices = try await finance.get("/staff/invoices").body
             #expect(invoices.contains("Lampenloods Licht"), "the unpaid renewal")
@@ -54,6 +58,10 @@ struct DemoDataTests {
             for state in ApplicationState.allCases { #expect(states.contains(state.rawValue), "an application in state \(state.rawValue)") }
             let standings = try await Membership.query(on: app.storage.db).all().map { try app.memberships.standing($0).code }
             for code in ["awaiting", "active", "lapsed", "ended"] { #expect(standings.contains(code), "a membership \(code)") }
+            let complaintStates = Set(try await Complaint.query(on: app.storage.db).all().map(\.stateRaw))
+            for state in ["unconfirmed", "forwarded", "answered", "no_answer", "mediation", "resolved", "referred", "ruled", "closed"] {
+                #expect(complaintStates.contains(state), "a complaint in state \(state)")
+            }
             #expect(try await app.verifyRecord().problem == nil)
         }
     }

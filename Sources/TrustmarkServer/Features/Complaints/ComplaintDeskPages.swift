@@ -242,7 +242,7 @@ struct ComplaintDeskPages: Sendable {
         let list = try await complaints.list(for: viewer, state: state == "all" ? nil : state, queue: queue, paging: paging, locale: context.locale)
         var queues: [ComplaintListPage.Filter] = []
         if isStaff {
-            var names = ["all", "mine", "unassigned"]
+            var names = ["all", "mine", "unassigned", "overdue"]
             if context.role == .admin { names.append("trustmark") }
             queues = names.map { .init(label: t("complaint_queue_\($0)"), href: "\(base)?queue=\($0)&state=\(state)", current: $0 == queue) }
         }

@@ -31,14 +31,18 @@ extension ComplaintsService {
             (t("dossier_consumer"), "\(complaint.consumerName) <\(complaint.consumerEmail)>, \(complaint.consumerCountry)"),
             (t("dossier_shop"), [shop?.name, registration?.legalName, registration.map { "\($0.street), \($0.postcode) \($0.city), \($0.country)" }]
                 .compactMap { $0 }.joined(separator: ", ")),
-            (t("dossier_order"), [complaint.orderNumber, complaint.orderDate].compactMap { $0 }.joined(separator: ", ")),
-            (t("dossier_contacted"), [complaint.contactedShopOn, complaint.contactChannel.map { t("complaint_channel_\($0)") }].compactMap { $0 }.joined(separator: ", ")),
+            (t("dossier_order"), [complaint.orderNumber, desk.dayText(complaint.orderDate, locale)].compactMap { $0 }.joined(separator: ", ")),
+            (t("dossier_contacted"), [desk.dayText(complaint.contactedShopOn, locale), complaint.contactChannel.map { t("complaint_channel_\($0)") }]
+                .compactMap { $0 }.joined(separator: ", ")),
             (t("dossier_filed"), moment(complaint.confirmedAt)),
             (t("dossier_state"), t("complaint_state_\(complaint.stateRaw)")),
             (t("dossier_code_version"), complaint.codeVersion),
         ]
         if let body = desk.scheme.complaints?.disputeBody {
             facts.append((t("dossier_committee"), [body.name, body.url, body.fee.map { desk.money($0.cents, locale) }].compactMap { $0 }.joined(separator: ", ")))
+        }
+        if let ruling = complaint.rulingOutcome {
+            facts.append((t("complaint_ruling"), [t("complaint_ruling_\(ruling)"), complaint.rulingSummary].compactMap { $0 }.joined(separator: ": ")))
         }
         doc.facts(facts)
         doc.heading(t("dossier_description"), size: 13)
@@ -47,19 +51,23 @@ extension ComplaintsService {
             doc.paragraph(t("dossier_wish") + ": " + wish, bold: true)
         }
         doc.heading(t("dossier_timeline"), size: 13)
-        doc.table(header: [t("dossier_when"), t("dossier_step"), t("dossier_by"), t("dossier_reason")],
-                  rows: steps.map { [moment($0.at), t("complaint_state_\($0.to)"), t("complaint_party_\($0.party)"), $0.reason ?? ""] },
-                  widths: [110, 110, 80, doc.width - 300], rightAligned: [])
+        // Lines rather than a table: step names and reasons are long and must wrap.
+        for step in steps {
+            doc.paragraph([DateText.moment(step.at, timeZone: desk.timeZone), t("complaint_state_\(step.to)"), t("complaint_party_\(step.party)")]
+                .joined(separator: " · ") + (step.reason.map { " — \($0)" } ?? ""), size: 9.5)
+        }
         doc.heading(t("dossier_thread"), size: 13)
         for message in messages {
-            doc.paragraph("\(moment(message.at)) · \(t("complaint_party_\(message.party)")) · \(message.authorName)", size: 9, bold: true, colour: .grey)
+            doc.paragraph("\(DateText.moment(message.at, timeZone: desk.timeZone)) · \(t("complaint_party_\(message.party)")) · \(message.authorName)",
+                          size: 9, bold: true, colour: .grey)
             doc.paragraph(message.body, indent: 12)
         }
         doc.heading(t("dossier_attachments"), size: 13)
-        if attachments.isEmpty { doc.paragraph(t("dossier_no_attachments")) }
-        doc.table(header: [t("dossier_file"), t("dossier_from"), t("dossier_size"), "SHA-256"],
+        if attachments.isEmpty { doc.paragraph(t("dossier_no_attachments")) } else {
+            doc.table(header: [t("dossier_file"), t("dossier_from"), t("dossier_size"), "SHA-256"],
                   rows: attachments.map { [$0.filename, t("complaint_party_\($0.party)"), "\(($0.size + 1023) / 1024) KB", String($0.sha256.prefix(16)) + "…"] },
-                  widths: [170, 80, 60, doc.width - 310], rightAligned: [2])
+                      widths: [170, 80, 60, doc.width - 310], rightAligned: [2])
+        }
         return ("dossier-\(complaint.reference ?? id.uuidString).pdf", doc.finish())
     }
 

@@ -210,11 +210,17 @@ extension ComplaintsService {
                 query = query.filter(\.$subjectRaw == ComplaintSubject.shop.rawValue)
                 if queue == "mine" { query = query.filter(\.$assignedTo == identity.userID) }
                 if queue == "unassigned" { query = query.filter(\.$assignedTo == nil) }
+                if queue == "overdue" {
+                    // Complaints with a deadline that has passed and is still open (the trustmark's own, above all).
+                    let late = try await Deadline.query(on: db).filter(\.$subjectType == Self.subjectType).filter(\.$closedAt == nil)
+                        .filter(\.$dueAt <= desk.clock.now()).all().compactMap { UUID(uuidString: $0.subjectID) }
+                    query = query.filter(\.$id ~~ late)
+                }
             }
         case .consumer:
             throw AppError.forbidden
         }
-        if let state, !state.isEmpty {
+        if let state, !state.isEmpty, state != "all" {
             if state == "open" {
                 query = query.filter(\.$stateRaw !~ [ComplaintState.resolved.rawValue, ComplaintState.closed.rawValue])
             } else {
