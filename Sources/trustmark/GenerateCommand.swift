@@ -8,6 +8,7 @@ struct GenerateCommand: AsyncParsableCommand {
         abstract: "Fill a database with a national scheme's volume, deterministically, for benchmarks (see docs/benchmarks.md).")
 
     @Option(help: "How many active member shops to add.") var shops = 100_000
+    @Option(help: "How many complaints to spread over them (finished ones, within the scheme's statistics window).") var complaints = 0
     @Option(help: "The seed: the same seed gives the same rows.") var seed: UInt64 = 42
     @Flag(help: "Print no progress bar.") var quiet = false
     @Option(help: "Write each new shop as a 'slug domain' line to this file (for the seal benchmark).") var slugs: String?
@@ -25,7 +26,7 @@ struct GenerateCommand: AsyncParsableCommand {
         }
         defer { try? listing?.close() }
         do {
-            report = try await ScaleGenerator(app: app, seed: seed).generate(shops: shops, listing: listing.map { file in
+            report = try await ScaleGenerator(app: app, seed: seed).generate(shops: shops, complaints: complaints, listing: listing.map { file in
                 { lines in file.write(Data((lines.joined(separator: "\n") + "\n").utf8)) }
             }) { done in
                 guard !quiet else { return }
@@ -38,7 +39,7 @@ struct GenerateCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         if !quiet { stderr("") }
-        say("Added \(report.shops) shops (\(report.rows) rows) to \(config.database.redacted) in \(String(format: "%.1f", report.seconds)) s: \(report.rowsPerSecond) rows/s.")
+        say("Added \(report.shops) shops and \(report.complaints) complaints (\(report.rows) rows) to \(config.database.redacted) in \(String(format: "%.1f", report.seconds)) s: \(report.rowsPerSecond) rows/s.")
         await app.storage.shutdown()
     }
 }

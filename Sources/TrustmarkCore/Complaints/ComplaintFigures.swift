@@ -18,6 +18,21 @@ public struct ComplaintFigures: Equatable, Sendable, Codable {
         self.medianFirstAnswerHours = medianFirstAnswerHours
     }
 
+    /// Counts one complaint: resolved or not by its outcome (or, while open, by its state), whether
+    /// the shop let its deadline pass. The first-answer hours are collected by the caller for the median.
+    public mutating func count(state: ComplaintState, outcome: ComplaintOutcome?, noAnswer: Bool) {
+        received += 1
+        if let outcome {
+            if outcome.countsAsResolved { resolved += 1 }
+            if outcome.countsAsUnresolved { unresolved += 1 }
+        } else if state == .resolved {
+            resolved += 1
+        } else if [.unresolved, .referred, .ruled].contains(state) {
+            unresolved += 1
+        }
+        if noAnswer { self.noAnswer += 1 }
+    }
+
     /// The middle value; for an even count the mean of the middle two, rounded up.
     public static func median(_ values: [Int]) -> Int? {
         guard !values.isEmpty else { return nil }

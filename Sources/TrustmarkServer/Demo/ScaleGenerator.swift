@@ -30,10 +30,12 @@ struct SeededRandom: RandomNumberGenerator {
 /// Fills a database with a national scheme's volume through bulk inserts: active member shops with
 /// their organisation, registration, approved application, domain, membership (signed and paid,
 /// for the scheme's fee) and paid first invoice; the invoice counter is left where the numbers end,
-/// as the application keeps it. Later features add their rows (reviews, complaints) here.
+/// as the application keeps it. Complaints are spread over the shops (ScaleComplaints) and the shop
+/// figures counted from them. Later features add their rows (reviews) here.
 public struct ScaleGenerator: Sendable {
     public struct Report: Sendable {
         public let shops: Int
+        public let complaints: Int
         public let rows: Int
         public let seconds: Double
         public var rowsPerSecond: Int { seconds > 0 ? Int(Double(rows) / seconds) : rows }
@@ -53,9 +55,11 @@ public struct ScaleGenerator: Sendable {
     static let cities = ["Amsterdam", "Rotterdam", "Utrecht", "Den Haag", "Eindhoven", "Groningen", "Tilburg", "Almere", "Breda", "Nijmegen",
                          "Arnhem", "Haarlem", "Enschede", "Amersfoort", "Zwolle", "Leiden", "Maastricht", "Dordrecht", "Delft", "Alkmaar"]
 
-    /// Adds `shops` active member shops; `progress` hears the count after each batch.
-    /// `listing` gets each batch's shops as `slug domain` lines (the seal benchmark requests them).
-    public func generate(shops count: Int, listing: (([String]) -> Void)? = nil, progress: (Int) -> Void) async throws -> Report {
+    /// Adds `shops` active member shops with `complaints` complaints among them; `progress` hears
+    /// the count after each batch. `listing` gets each batch's shops as `slug domain` lines (the seal
+    /// benchmark requests them).
+    public func generate(shops count: Int, complaints total: Int = 0, listing: (([String]) -> Void)? = nil,
+                         progress: (Int) -> Void) async throws -> Report {
         guard let rules = app.scheme.scheme.membership else { throw AppError(.notFound, code: "membership_not_run", messageKey: "membership_not_run") }
         let scheme = app.scheme.scheme
         let now = app.clock.now()
@@ -69,13 +73,24 @@ public struct ScaleGenerator: Sendable {
         var done = 0
         let year = today.year
         var sequence = try await currentSequence(year: year)
+        var complaintSequence = try await currentSequence(year: year, table: "complaint_counters")
+        let firstComplaint = complaintSequence
+        let complaintMaker = ScaleComplaints(scheme: scheme, timeZone: app.scheme.timeZone, now: now, year: year)
+        // Every shop gets the average, give or take: pairs of shops trade a random share, so the
+        // total stays exact.
+        let perShop = count > 0 ? total / count : 0, spare = count > 0 ? total % count : 0
         while done < count {
             let size = min(Self.batch, count - done)
             let first = done
             let startSequence = sequence
+            let startComplaint = complaintSequence
             let state = random
-            let (inserted, after, lines) = try await app.storage.db.transaction { (db: any Database) async throws -> (Int, SeededRandom, [String]) in
+            let (inserted, after, lines, endComplaint) = try await app.storage.db.transaction {
+                (db: any Database) async throws -> (Int, SeededRandom, [String], Int) in
                 var batchRandom = state
+                var complaintNumber = startComplaint
+                var complaintRows: [[any SQLExpression]] = []
+                var traded = 0
                 let sql = db as! any SQLDatabase
                 let organisations = sql.insert(into: "organisations").columns("id", "name", "created_at")
                 let registrations = sql.insert(into: "registrations").columns("id", "organisation_id", "legal_name", "kvk", "vat_number", "street", "postcode",
@@ -90,8 +105,8 @@ public struct ScaleGenerator: Sendable {
                 let invoices = sql.insert(into: "invoices").columns("id", "number", "year", "sequence", "organisation_id", "membership_id", "application_id", "kind",
                                                                   "issued_on", "due_on", "period_start", "period_end", "net_cents", "vat_cents", "gross_cents",
                                                                   "currency", "vat_basis_points", "status", "settled_on", "buyer", "buyer_details", "locale", "created_at")
-                let stats = sql.insert(into: "shop_stats").columns("shop_id", "complaints_12m", "resolved_12m", "median_first_answer_hours", "ratings_12m",
-                                                                   "rating_sum_12m", "tier", "updated_at")
+                let stats = sql.insert(into: "shop_stats").columns("shop_id", "complaints_12m", "resolved_12m", "unresolved_12m", "no_answer_12m",
+                                                                   "median_first_answer_hours", "ratings_12m", "rating_sum_12m", "tier", "updated_at")
                 var local = 0
                 var lines: [String] = []
                 for offset in 0..<size {
@@ -130,19 +145,33 @@ public struct ScaleGenerator: Sendable {
                                      SQLBind(fees.net.cents), SQLBind(fees.vat.cents), SQLBind(fees.gross.cents), SQLBind(scheme.currency), SQLBind(scheme.vatRate.basisPoints),
                                      SQLBind(Invoice.Status.paid.rawValue), SQLBind(approved.description), SQLBind("\(name) B.V."), SQLBind(city), SQLBind(scheme.defaultLanguage),
                                      SQLBind(at)])
-                    // The figures the complaints and reviews features keep per shop, with the tier the scheme gives them.
-                    let complaints = Int(batchRandom.next() % 12), ratings = Int(batchRandom.next() % 120)
+                    // This shop's complaints, and the figures the complaints feature keeps for them.
+                    var share = perShop + (n < spare ? 1 : 0)
+                    if n % 2 == 0, n + 1 < count {
+                        traded = perShop > 0 ? Int(batchRandom.next() % UInt64(perShop + 1)) : 0
+                        share += traded
+                    } else {
+                        share -= traded
+                        traded = 0
+                    }
+                    let made = complaintMaker.complaints(max(0, share), shop: shop, organisation: organisation, sequence: &complaintNumber, random: &batchRandom)
+                    complaintRows += made.rows
+                    let figures = made.figures
+                    // Ratings stand in until the reviews feature writes its own rows; the tier the scheme gives them.
+                    let ratings = Int(batchRandom.next() % 120)
                     let ratingSum = ratings * (300 + Int(batchRandom.next() % 201))
-                    stats.values([SQLBind(shop), SQLBind(complaints), SQLBind(complaints - Int(batchRandom.next() % UInt64(complaints / 3 + 1))),
-                                  complaints > 0 ? SQLBind(4 + Int(batchRandom.next() % 90)) : SQLLiteral.null, SQLBind(ratings), SQLBind(ratingSum),
+                    stats.values([SQLBind(shop), SQLBind(figures.received), SQLBind(figures.resolved), SQLBind(figures.unresolved), SQLBind(figures.noAnswer),
+                                  figures.medianFirstAnswerHours.map { SQLBind($0) } ?? SQLLiteral.null, SQLBind(ratings), SQLBind(ratingSum),
                                   scheme.seal.tier(ratings: ratings, sum: ratingSum).map { SQLBind($0.id) } ?? SQLLiteral.null, SQLBind(at)])
-                    local += 8
+                    local += 8 + made.rows.count
                 }
                 for insert in [organisations, registrations, applications, shops, domains, memberships, invoices, stats] { try await insert.run() }
                 try await sql.raw("INSERT INTO invoice_counters (year, last) VALUES (\(bind: year), 0) ON CONFLICT (year) DO NOTHING").run()
                 try await sql.raw("UPDATE invoice_counters SET last = \(bind: startSequence + size) WHERE year = \(bind: year)").run()
-                return (local, batchRandom, lines)
+                if !complaintRows.isEmpty { try await ScaleComplaints.insert(complaintRows, lastSequence: complaintNumber, year: year, on: sql) }
+                return (local, batchRandom, lines, complaintNumber)
             }
+            complaintSequence = endComplaint
             listing?(lines)
             random = after
             sequence += size
@@ -150,11 +179,11 @@ public struct ScaleGenerator: Sendable {
             done += size
             progress(done)
         }
-        return Report(shops: count, rows: rows, seconds: Date().timeIntervalSince(started))
+        return Report(shops: count, complaints: complaintSequence - firstComplaint, rows: rows, seconds: Date().timeIntervalSince(started))
     }
 
-    private func currentSequence(year: Int) async throws -> Int {
+    private func currentSequence(year: Int, table: String = "invoice_counters") async throws -> Int {
         struct Row: Decodable { let last: Int }
-        return try await app.storage.sql.raw("SELECT last FROM invoice_counters WHERE year = \(bind: year)").first(decoding: Row.self)?.last ?? 0
+        return try await app.storage.sql.raw("SELECT last FROM \(ident: table) WHERE year = \(bind: year)").first(decoding: Row.self)?.last ?? 0
     }
 }

@@ -40,4 +40,37 @@ struct ScaleGeneratorTests {
             #expect(try await Organisation.find(firstOrganisation, on: app.storage.db)?.name.hasSuffix("winkel 1 B.V.") == true, "deterministic")
         }
     }
+
+    @Test func generatedComplaintsAddUpToTheFiguresTheApplicationWouldKeep() async throws {
+        try await TestApp.with(scheme: "keuronline") { app, client in
+            let report = try await ScaleGenerator(app: app, seed: 11).generate(shops: 301, complaints: 3001) { _ in }
+            #expect(report.complaints == 3001)
+            #expect(try await Complaint.query(on: app.storage.db).count() == 3001, "the total is exact")
+            #expect(report.rows == 301 * 8 + 3001)
+            // Recounted the application's way, every shop's kept figures are the same.
+            let service = app.complaints
+            let rules = try #require(app.scheme.scheme.complaints)
+            let since = service.windowStart(rules.statisticsWindow, now: app.clock.now())
+            var counts = Set<Int>()
+            for shop in try await Shop.query(on: app.storage.db).all() {
+                let id = try shop.requireID()
+                let kept = try #require(try await ShopStats.find(id, on: app.storage.db))
+                let recounted = try await service.figures(shop: id, since: since, on: app.storage.db)
+                #expect(kept.complaints12m == recounted.received)
+                #expect(kept.resolved12m == recounted.resolved)
+                #expect(kept.unresolved12m == recounted.unresolved)
+                #expect(kept.noAnswer12m == recounted.noAnswer)
+                #expect(kept.medianFirstAnswerHours == recounted.medianFirstAnswerHours)
+                counts.insert(recounted.received)
+            }
+            #expect(counts.count > 5, "shops differ in how many complaints they have")
+            let states = Set(try await Complaint.query(on: app.storage.db).all().map(\.stateRaw))
+            #expect(states == ["resolved", "closed", "no_answer"])
+            // A shop's page shows its figures; the next real complaint numbers on after the generated ones.
+            let shop = try #require(try await Shop.query(on: app.storage.db).sort(\.$name).first())
+            let page = try await APIClient(client: client).call(.get, "/api/v1/shops/\(try #require(shop.slug))")
+            #expect((page.json["complaints"] as? [String: Any])?["received12Months"] as? Int == (try await ShopStats.find(shop.id, on: app.storage.db))?.complaints12m)
+            #expect(try await app.storage.db.transaction { db in try await ComplaintsService.nextReference(year: 2026, on: db) } == 3002)
+        }
+    }
 }

@@ -12,16 +12,7 @@ extension ComplaintsService {
         var answerHours: [Int] = []
         for row in rows {
             guard let state = row.state else { continue }
-            figures.received += 1
-            if let outcome = row.outcome {
-                if outcome.countsAsResolved { figures.resolved += 1 }
-                if outcome.countsAsUnresolved { figures.unresolved += 1 }
-            } else if state == .resolved {
-                figures.resolved += 1
-            } else if [.unresolved, .referred, .ruled].contains(state) {
-                figures.unresolved += 1
-            }
-            if row.noAnswer { figures.noAnswer += 1 }
+            figures.count(state: state, outcome: row.outcome, noAnswer: row.noAnswer)
             if let forwarded = row.forwardedAt, let answered = row.firstAnswerAt {
                 answerHours.append(max(0, Int((answered.timeIntervalSince(forwarded) / 3600).rounded())))
             }
