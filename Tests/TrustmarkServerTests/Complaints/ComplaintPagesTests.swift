@@ -54,6 +54,16 @@ struct ComplaintPagesTests {
 
             // Without the key from the mail the complaint is not there.
             let id = String(location.dropFirst("/complaints/".count).prefix { $0 != "?" })
+            // The consumer's JSON view links the files on their own page, with the key.
+            let key = String(location.components(separatedBy: "key=")[1].prefix { $0 != "&" })
+            let view = try await APIClient(client: client).call(.get, "/api/v1/complaints/\(id)/consumer?key=\(key)")
+            let fileURL = try #require((view.json["attachments"] as? [[String: Any]])?.first?["url"] as? String)
+            #expect(fileURL.contains("?key="))
+            let path = try #require(fileURL.range(of: "/complaints/"))
+            let file = try await Browser(client).get(String(fileURL[path.lowerBound...]))
+            #expect(file.status == .ok)
+            #expect(Array(file.data) == ComplaintFlow.png)
+            #expect(file.headers[.contentType] == "image/png")
             #expect(try await Browser(client).get("/complaints/\(id)").status == .notFound)
             #expect(try await Browser(client).get("/complaints/\(id)?key=forged.key").status == .notFound)
 

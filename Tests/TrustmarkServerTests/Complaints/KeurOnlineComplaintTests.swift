@@ -39,9 +39,11 @@ struct KeurOnlineComplaintTests {
             #expect((try await member.call(.get, "/api/v1/complaints").json["total"] as? Int) == 0)
             #expect(try await journey.mails(to: "eva@fietsen.test", kind: "complaint.forwarded").isEmpty)
 
+            let sealVersion = try await SealVersion.current(on: app.storage.db)
             let confirmed = try await flow.confirm("joost@consument.test")
             #expect(confirmed.status == .ok, "\(confirmed.body)")
             #expect(confirmed.json["state"] as? String == "forwarded")
+            #expect(try await SealVersion.current(on: app.storage.db) == sealVersion, "a complaint leaves every seal cache alone")
             let id = try #require(confirmed.json["id"] as? String)
             #expect((confirmed.json["reference"] as? String)?.hasPrefix("C-2027-") == true)
             let forwardedMail = try #require(try await journey.mails(to: "eva@fietsen.test", kind: "complaint.forwarded").first)

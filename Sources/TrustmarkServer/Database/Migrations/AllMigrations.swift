@@ -15,5 +15,6 @@ enum AllMigrations {
         M0009CreateSealRecords(),
         M0010IndexApplicationsByOrganisation(),
         M0011CreateComplaints(),
+        M0012IndexShopStatsByUpdate(),
     ]
 }

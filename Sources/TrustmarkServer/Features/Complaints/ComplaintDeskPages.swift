@@ -200,7 +200,7 @@ struct ComplaintDeskPages: Sendable {
     /// The complaint page for any party: what they may see and the forms for what they may do.
     static func page(_ complaints: ComplaintsService, renderer: Renderer, _ complaint: Complaint, viewer: ComplaintsService.Viewer, base: String, query: String,
                      context: AppRequestContext, notice: String? = nil, error: String? = nil) async throws -> ComplaintPage {
-        let dto = try await complaints.view(complaint, for: viewer, locale: context.locale, attachmentBase: base)
+        let dto = try await complaints.view(complaint, for: viewer, locale: context.locale, attachmentBase: base, attachmentQuery: query)
         let t = { (key: String) in renderer.localizer.text(key, context.locale) }
         let isStaff = viewer.party == .mediator
         var mediators: [FormField.Option] = []

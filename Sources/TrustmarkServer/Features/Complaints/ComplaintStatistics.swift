@@ -54,10 +54,10 @@ extension ComplaintsService {
         stats.noAnswer12m = figures.noAnswer
         stats.medianFirstAnswerHours = figures.medianFirstAnswerHours
         if changed {
+            // The register notices the new `updated_at` and reads this shop afresh on every instance
+            // (the seals, which do not show complaint figures, keep their cache).
             stats.updatedAt = now
             try await stats.save(on: db)
-            // The verification page shows these figures: every instance drops its cached pages.
-            try await SealVersion.bump(on: db)
         }
         guard let threshold = rules.sanctionThreshold else { return }
         let counted = rules.sanctionWindow == rules.statisticsWindow

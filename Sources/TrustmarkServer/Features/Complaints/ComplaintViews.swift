@@ -129,7 +129,8 @@ struct ComplaintSummaryDTO: Codable, Sendable {
 }
 
 extension ComplaintsService {
-    func view(_ complaint: Complaint, for viewer: Viewer, locale: AppLocale, attachmentBase: String) async throws -> ComplaintDTO {
+    /// `attachmentBase` and `attachmentQuery` make the files' addresses (the consumer's carry their key).
+    func view(_ complaint: Complaint, for viewer: Viewer, locale: AppLocale, attachmentBase: String, attachmentQuery: String = "") async throws -> ComplaintDTO {
         let db = desk.storage.db
         let id = try complaint.requireID()
         let staff = viewer.party == .mediator
@@ -140,7 +141,7 @@ extension ComplaintsService {
         let attachment = { (row: ComplaintAttachment) -> ComplaintDTO.AttachmentDTO in
             let fileID = row.id ?? UUID()
             return .init(id: fileID, filename: row.filename, mediaType: row.mediaType, size: row.size, sizeText: EvidenceFiles.sizeText(max(row.size, 1024)),
-                         party: row.party, url: attachmentBase + "/files/\(fileID.uuidString.lowercased())")
+                         party: row.party, url: attachmentBase + "/files/\(fileID.uuidString.lowercased())" + attachmentQuery)
         }
         var messages = try await ComplaintMessage.query(on: db).filter(\.$complaint.$id == id).sort(\.$at).all()
         if !staff { messages = messages.filter { !$0.isInternal } }

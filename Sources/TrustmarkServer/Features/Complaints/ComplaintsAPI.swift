@@ -199,8 +199,9 @@ struct ComplaintsAPI: Sendable {
         routes.get("/api/v1/complaints/{id}/consumer", .everyone, api: APIDoc("The consumer's view of their complaint (key from the mail)", tag: "complaints",
                                                                              response: "Complaint", query: ["key"], errors: [404])) { request, context in
             let id = context.parameters.get("id")
-            try complaints.checkConsumerKey(request.uri.queryParameters["key"].map(String.init), id: id)
-            return try await detail(id, viewer: .consumer, context: context)
+            let key = request.uri.queryParameters["key"].map(String.init)
+            try complaints.checkConsumerKey(key, id: id)
+            return try await detail(id, viewer: .consumer, context: context, key: key)
         }
         routes.post("/api/v1/complaints/{id}/consumer/steps", .everyone, api: APIDoc("The consumer accepts the answer (resolved), asks for mediation, or withdraws (closed)",
                                                                                      tag: "complaints", request: "ComplaintConsumerStepRequest", response: "Complaint",
@@ -210,7 +211,7 @@ struct ComplaintsAPI: Sendable {
             let body = try await JSONBody.decode(ComplaintConsumerStepRequest.self, from: request, context: context)
             guard let next = ComplaintState(rawValue: body.to) else { throw AppError.invalid("to", "validation_choice") }
             _ = try await complaints.consumerStep(id, to: next, reason: body.reason)
-            return try await detail(id, viewer: .consumer, context: context)
+            return try await detail(id, viewer: .consumer, context: context, key: request.uri.queryParameters["key"].map(String.init))
         }
         routes.post("/api/v1/complaints/{id}/consumer/messages", .everyone, api: APIDoc("The consumer's message", tag: "complaints", request: "ComplaintMessageRequest",
                                                                                         response: "Complaint", status: 201, query: ["key"],
@@ -219,7 +220,7 @@ struct ComplaintsAPI: Sendable {
             try complaints.checkConsumerKey(request.uri.queryParameters["key"].map(String.init), id: id)
             let body = try await JSONBody.decode(ComplaintMessageRequest.self, from: request, context: context, limit: bodyLimit)
             try await complaints.post(id, as: .consumer, body: body.body, files: try Self.files(body.attachments))
-            return try await detail(id, viewer: .consumer, context: context, status: .created)
+            return try await detail(id, viewer: .consumer, context: context, key: request.uri.queryParameters["key"].map(String.init), status: .created)
         }
         routes.get("/api/v1/sanction-proposals", .roles([.admin]), api: APIDoc("Open sanction proposals with their evidence", tag: "complaints",
                                                                               response: "SanctionProposalList")) { _, _ in
@@ -231,10 +232,14 @@ struct ComplaintsAPI: Sendable {
         }
     }
 
-    func detail(_ id: String?, viewer: ComplaintsService.Viewer, context: AppRequestContext, status: HTTPResponse.Status = .ok) async throws -> Response {
+    /// The complaint as `viewer` sees it; the consumer's files are linked on their own page, with their key.
+    func detail(_ id: String?, viewer: ComplaintsService.Viewer, context: AppRequestContext, key: String? = nil,
+                status: HTTPResponse.Status = .ok) async throws -> Response {
         let complaint = try await complaints.load(id, for: viewer, on: complaints.desk.storage.db)
-        let base = "/api/v1/complaints/\(try complaint.requireID().uuidString.lowercased())"
-        return JSONBody.response(try await complaints.view(complaint, for: viewer, locale: context.locale, attachmentBase: base), status: status)
+        let lower = try complaint.requireID().uuidString.lowercased()
+        let base = viewer.party == .consumer ? complaints.desk.baseURL + "/complaints/\(lower)" : "/api/v1/complaints/\(lower)"
+        let view = try await complaints.view(complaint, for: viewer, locale: context.locale, attachmentBase: base, attachmentQuery: key.map { "?key=\($0)" } ?? "")
+        return JSONBody.response(view, status: status)
     }
 
     static func download(_ bytes: [UInt8], type: String, name: String) -> Response {

@@ -71,6 +71,10 @@ final class PublicRegister: @unchecked Sendable {
     private var cachedGeneration = 0
     private var records: [String: ShopRecord] = [:]
     private var expiresAt: [String: Date] = [:]
+    /// Which slug a kept record belongs to, by shop id (changed figures arrive by shop id).
+    private var slugByShop: [UUID: String] = [:]
+    /// When `shop_stats` was last asked for shops whose figures changed.
+    private var figuresCheckedAt = Date.distantPast
     /// Rendered pages for anonymous visitors (they carry no per-visitor token), per shop, per
     /// language and site the visitor came from; dropped with the shop's record.
     private var pages: [String: [String: RenderedPage]] = [:]
@@ -104,6 +108,7 @@ final class PublicRegister: @unchecked Sendable {
     private func forgetAll() {
         records.removeAll()
         expiresAt.removeAll()
+        slugByShop.removeAll()
         pages.removeAll()
         pageBytes = 0
     }
@@ -134,11 +139,13 @@ final class PublicRegister: @unchecked Sendable {
             guard let expires = expiresAt[slug], now < expires else { return nil }
             return records[slug]
         }
-        if let cached { return cached }
+        try await dropChangedFigures(now: now)
+        if let cached, lock.withLock({ records[slug] != nil }) { return cached }
         guard let record = try await load(slug: slug) else { return nil }
         lock.withLock {
             if records.count >= capacity { forgetAll() }
             dropPages(slug)
+            if let id = record.seal.shopID { slugByShop[id] = slug }
             records[slug] = record
             expiresAt[slug] = desk.nextMidnight(after: now)
         }
@@ -227,11 +234,38 @@ final class PublicRegister: @unchecked Sendable {
                 }
                 records[slug] = record
                 expiresAt[slug] = expires
+                if let id = record.seal.shopID { slugByShop[id] = slug }
                 dropPages(slug)
             }
         }
         return loaded.count
     }
+
+    /// Complaint figures change without a membership event, and must not empty every cache: once
+    /// per poll interval the register asks `shop_stats` (indexed on `updated_at`) which shops' figures
+    /// changed, on any instance, and forgets just those records and pages.
+    private func dropChangedFigures(now: Date) async throws {
+        let since: Date? = lock.withLock {
+            guard now.timeIntervalSince(figuresCheckedAt) >= seals.generation.pollInterval else { return nil }
+            defer { figuresCheckedAt = now }
+            return figuresCheckedAt == .distantPast ? now : figuresCheckedAt
+        }
+        // A margin for other instances' clocks and transactions that committed a little late.
+        guard let since else { return }
+        let changed = try await ShopStats.query(on: desk.storage.db).filter(\.$updatedAt >= since.addingTimeInterval(-Self.figuresMargin))
+            .field(\.$id).field(\.$updatedAt).all()
+        guard !changed.isEmpty else { return }
+        lock.withLock {
+            for row in changed {
+                guard let id = row.id, let slug = slugByShop[id], let held = records[slug], held.stats?.updatedAt != row.updatedAt else { continue }
+                records[slug] = nil
+                expiresAt[slug] = nil
+                dropPages(slug)
+            }
+        }
+    }
+
+    static let figuresMargin: TimeInterval = 5
 
     /// The public record from what was read: `applications` are all of the organisation's,
     /// `reports` theirs, by completion.
