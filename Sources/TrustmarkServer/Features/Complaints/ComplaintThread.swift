@@ -20,9 +20,12 @@ struct ComplaintTransitionRequest: Codable, Sendable {
 extension ComplaintsService {
     /// Posts a message (with files) as `viewer`. Staff may write internal notes; the others'
     /// messages go to every other party by mail.
+    /// `then` runs in the same transaction, after the message is written (the shop's answer moves
+    /// the complaint on there, so that message and step are stored together or not at all).
     @discardableResult
     func post(_ rawID: String?, as viewer: Viewer, body rawBody: String, kind: String = "message", staffOnly: Bool = false,
-              files incoming: [IncomingFile] = []) async throws -> ComplaintMessage {
+              files incoming: [IncomingFile] = [],
+              then: (@Sendable (Complaint, ComplaintMessage, any Database) async throws -> Void)? = nil) async throws -> ComplaintMessage {
         let body = rawBody.trimmingWhitespace()
         guard !body.isEmpty else { throw AppError.invalid("body", "validation_required") }
         guard body.count <= 10_000 else { throw AppError.invalid("body", "validation_too_long", ["max": "10000"]) }
@@ -46,6 +49,7 @@ extension ComplaintsService {
                 }
                 fresh.updatedAt = desk.clock.now()
                 try await fresh.save(on: db)
+                try await then?(fresh, message, db)
                 if !staffOnly { try await announce(message, in: fresh, on: db) }
                 return message
             }
@@ -92,20 +96,20 @@ extension ComplaintsService {
     /// mediation moves it to `answered`; on a finished complaint it is refused with 409.
     func answer(_ rawID: String?, member: Identity, body: String, proposal: Bool, files incoming: [IncomingFile]) async throws -> Complaint {
         let kind = proposal ? "proposal" : "answer"
-        let message = try await post(rawID, as: .member(member), body: body, kind: kind, files: incoming)
-        return try await desk.storage.db.transaction { db in
-            guard let complaint = try await Complaint.find(message.$complaint.id, on: db), let state = complaint.state else { throw AppError.notFound }
+        let service = self
+        let message = try await post(rawID, as: .member(member), body: body, kind: kind, files: incoming) { complaint, message, db in
             if complaint.firstAnswerAt == nil {
                 complaint.firstAnswerAt = message.at
                 try await complaint.save(on: db)
             }
-            if state == .forwarded || state == .noAnswer {
-                try await move(complaint, to: .answered, by: .shop, actor: member, reason: nil, on: db)
+            if complaint.state == .forwarded || complaint.state == .noAnswer {
+                try await service.move(complaint, to: .answered, by: .shop, actor: member, reason: nil, on: db)
             } else {
-                try await refreshFigures(of: complaint, on: db)
+                try await service.refreshFigures(of: complaint, on: db)
             }
-            return complaint
         }
+        guard let complaint = try await Complaint.find(message.$complaint.id, on: desk.storage.db) else { throw AppError.notFound }
+        return complaint
     }
 
     /// The consumer accepts the shop's answer, asks for mediation, or withdraws.
@@ -209,13 +213,13 @@ extension ComplaintsService {
         guard complaint.state == .mediation else {
             throw AppError.conflict("complaint_not_in_mediation", "complaint_not_in_mediation")
         }
-        try await post(rawID, as: .staff(staff), body: body, kind: "question")
-        try await desk.storage.db.transaction { db in
-            guard let fresh = try await Complaint.find(try complaint.requireID(), on: db) else { throw AppError.notFound }
+        let service = self
+        try await post(rawID, as: .staff(staff), body: body, kind: "question") { fresh, _, db in
+            guard fresh.state == .mediation else { throw AppError.conflict("complaint_not_in_mediation", "complaint_not_in_mediation") }
             fresh.waitingForConsumer = true
             try await fresh.save(on: db)
-            if let deadline = try await openDeadline(Self.handlingDeadline, of: try fresh.requireID(), on: db) {
-                try await deadlines.record(.paused, deadlineID: try deadline.requireID(), on: db)
+            if let deadline = try await service.openDeadline(Self.handlingDeadline, of: try fresh.requireID(), on: db) {
+                try await service.deadlines.record(.paused, deadlineID: try deadline.requireID(), on: db)
             }
         }
     }
