@@ -28,6 +28,7 @@ public struct TrustmarkApp: Sendable {
     let seals: SealService
     let register: PublicRegister
     let complaints: ComplaintsService
+    let reviews: ReviewsService
 
     /// On an empty database, a one-time link for creating the first administrator.
     public func firstAdministratorLink() async throws -> String? {
@@ -128,7 +129,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let routes = RouteTable(router: router, environment: config.environment)
 
     let accountsController = AccountsController(accounts: accounts, users: users, renderer: renderer, secureCookies: config.usesHTTPS)
-    HomeController(storage: storage, renderer: renderer, timeZone: active.timeZone).register(on: routes)
+    HomeController(storage: storage, renderer: renderer, timeZone: active.timeZone, reviews: active.scheme.reviews != nil).register(on: routes)
     accountsController.register(on: routes)
     UsersController(users: users, renderer: renderer).register(on: routes)
     AccountsAPI(accounts: accounts, users: users).register(on: routes)
@@ -164,6 +165,11 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     ComplaintDeskPages(complaints: complaints, renderer: renderer).register(on: routes)
     jobs.register(ComplaintsService.expireJob) { context in try await complaints.expire(context.payload) }
     jobs.register(recurring: RecurringJob(kind: ComplaintsService.dailyKind, hour: 2, timeZone: active.timeZone)) { _ in try await complaints.slideWindow() }
+    let reviews = ReviewsService(desk: desk, register: publicRegister)
+    ReviewsAPI(reviews: reviews).register(on: routes)
+    ReviewPages(reviews: reviews, renderer: renderer).register(on: routes)
+    jobs.register(ReviewsService.sendJob) { context in try await reviews.send(context.payload) }
+    jobs.register(recurring: RecurringJob(kind: ReviewsService.dailyKind, hour: 2, timeZone: active.timeZone)) { _ in try await reviews.slideWindow() }
     deadlines.registerJobs(on: jobs, actions: [RuleChangesService.transitionDeadline: ruleChanges.transitionActions].merging(complaints.deadlineActions) { first, _ in first })
     let openAPI = OpenAPIDocumentCache(routes: routes, baseURL: config.baseURL)
     OperationsController(storage: storage, clock: clock, jobs: jobs, metrics: MetricsRegistry.shared, openAPI: { openAPI.data }).register(on: routes)
@@ -190,7 +196,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
         logger: logger)
     return TrustmarkApp(application: application, config: config, storage: storage, clock: clock, routes: routes, scheme: active, linkSigner: linkSigner, users: users, accounts: accounts,
                         ruleChanges: ruleChanges, jobs: jobs, deadlines: deadlines, documents: documents, memberships: memberships, applications: applications, seals: seals,
-                        register: publicRegister, complaints: complaints)
+                        register: publicRegister, complaints: complaints, reviews: reviews)
 }
 
 /// The API description, built on first request (after every route is registered) and kept.

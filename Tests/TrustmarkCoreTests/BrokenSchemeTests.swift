@@ -73,6 +73,7 @@ struct BrokenSchemeTests {
           flag_cap_per_month: 5
           removed_retention: 1 year
           fraud_hold_score: 70
+          confirm_within: 7 days
           fraud_ladder:
             staff_may_deviate: true
             steps:
@@ -111,7 +112,7 @@ struct BrokenSchemeTests {
             "20:25: criterion 'c1' points at article '9', which the code of conduct does not have",
         ]),
         ("ladder without steps", "      - {action: warning, letter: true}\n      - {action: offline, duration: 1 week}", "      []", [
-            "70:7: reviews.fraud_ladder.steps must list at least one step",
+            "71:7: reviews.fraud_ladder.steps must list at least one step",
         ]),
         ("deadline of 0 days", "shop_answer_deadline: 2 working days", "shop_answer_deadline: 0 working days", [
             "49:25: complaints.shop_answer_deadline must be longer than 0 working days",
@@ -140,7 +141,7 @@ struct BrokenSchemeTests {
             "57:17: sanctions.publication.revocation names the list 'no-longer-a-member', which sanctions.lists does not define (or use 'never')",
         ]),
         ("offline without duration", "{action: offline, duration: 1 week}", "{action: offline}", [
-            "71:9: reviews.fraud_ladder.steps[2] is missing the required key 'duration'",
+            "72:9: reviews.fraud_ladder.steps[2] is missing the required key 'duration'",
         ]),
         ("duplicate article number", "      text: {nl: Tekst, en: Text}\n", "      text: {nl: Tekst, en: Text}\n    - number: \"1\"\n      title: {nl: Twee, en: Two}\n      text: {nl: Twee, en: Two}\n", [
             "19:15: article number '1' is used twice",

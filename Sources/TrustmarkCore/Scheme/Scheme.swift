@@ -248,6 +248,8 @@ public struct ReviewRules: Equatable, Sendable {
     public var fraudHoldScore: Int
     public var ladder: [LadderStep]
     public var staffMayDeviate: Bool
+    /// How long someone who rates without an invitation has to confirm the e-mail link.
+    public var confirmWithin: Period
 }
 
 public struct RuleChangeRules: Equatable, Sendable {

@@ -184,7 +184,7 @@ enum SchemeSections {
 
     static let reviewKeys = [
         "criteria", "scale", "window", "praise_and_fault_form", "invited_only", "flag_cap_per_month", "removed_retention", "fraud_hold_score",
-        "fraud_ladder",
+        "fraud_ladder", "confirm_within",
     ]
 
     static func reviews(_ map: MapReader, languages: [String]) -> ReviewRules? {
@@ -221,9 +221,11 @@ enum SchemeSections {
         }
         let window = map.period("window"), cap = map.int("flag_cap_per_month", minimum: 1)
         let retention = map.period("removed_retention"), invited = map.bool("invited_only")
-        guard !criteria.isEmpty, let low, let high, let window, let cap, let retention, let score, let invited else { return nil }
+        let confirm = map.period("confirm_within")
+        guard !criteria.isEmpty, let low, let high, let window, let cap, let retention, let score, let invited, let confirm else { return nil }
         return ReviewRules(criteria: criteria, scaleMinimum: low, scaleMaximum: high, window: window,
                            praiseAndFaultForm: map.bool("praise_and_fault_form", required: false) ?? false, invitedOnly: invited,
-                           flagCapPerMonth: cap, removedRetention: retention, fraudHoldScore: score, ladder: steps, staffMayDeviate: deviate ?? false)
+                           flagCapPerMonth: cap, removedRetention: retention, fraudHoldScore: score, ladder: steps, staffMayDeviate: deviate ?? false,
+                           confirmWithin: confirm)
     }
 }

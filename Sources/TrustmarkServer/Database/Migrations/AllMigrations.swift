@@ -16,5 +16,6 @@ enum AllMigrations {
         M0010IndexApplicationsByOrganisation(),
         M0011CreateComplaints(),
         M0012IndexShopStatsByUpdate(),
+        M0013CreateReviews(),
     ]
 }

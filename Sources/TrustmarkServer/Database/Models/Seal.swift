@@ -42,7 +42,24 @@ final class ShopStats: Model, @unchecked Sendable {
     /// Sum of the overall scores in hundredths (4.5 = 450), so the average needs no floating point.
     @Field(key: "rating_sum_12m") var ratingSum12m: Int
     @OptionalField(key: "tier") var tier: String?
+    /// Per criterion, the window's sum in hundredths, as JSON.
+    @OptionalField(key: "rating_criteria") var ratingCriteria: String?
+    /// The window's overall scores per point of the scale, lowest first, as JSON.
+    @OptionalField(key: "rating_distribution") var ratingDistribution: String?
     @Field(key: "updated_at") var updatedAt: Date
 
     init() {}
+
+    /// A shop's row before any complaint or rating counted.
+    static func blank(_ shop: UUID) -> ShopStats {
+        let stats = ShopStats()
+        stats.id = shop
+        stats.complaints12m = 0
+        stats.resolved12m = 0
+        stats.unresolved12m = 0
+        stats.noAnswer12m = 0
+        stats.ratings12m = 0
+        stats.ratingSum12m = 0
+        return stats
+    }
 }

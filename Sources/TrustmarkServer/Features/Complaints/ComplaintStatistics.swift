@@ -22,8 +22,7 @@ extension ComplaintsService {
     }
 
     func windowStart(_ period: Period?, now: Date) -> Date {
-        guard let period else { return .distantPast }
-        return Period(-period.amount, period.unit).added(to: now, timeZone: desk.timeZone) ?? .distantPast
+        period.map { desk.windowStart($0, now: now) } ?? .distantPast
     }
 
     /// Recounts the shop's figures, in the caller's transaction, and raises a sanction proposal when
@@ -37,13 +36,7 @@ extension ComplaintsService {
         let now = desk.clock.now()
         let figures = try await figures(shop: shopID, since: windowStart(rules.statisticsWindow, now: now), on: db)
         let existing = try await ShopStats.find(shopID, on: db)
-        let stats = existing ?? {
-            let fresh = ShopStats()
-            fresh.id = shopID
-            fresh.ratings12m = 0
-            fresh.ratingSum12m = 0
-            return fresh
-        }()
+        let stats = existing ?? ShopStats.blank(shopID)
         let changed = existing.map { stats in
             stats.complaints12m != figures.received || stats.resolved12m != figures.resolved || stats.unresolved12m != figures.unresolved
                 || stats.noAnswer12m != figures.noAnswer || stats.medianFirstAnswerHours != figures.medianFirstAnswerHours

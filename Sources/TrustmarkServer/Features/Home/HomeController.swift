@@ -48,6 +48,8 @@ struct HomeController: Sendable {
     let storage: Storage
     let renderer: Renderer
     let timeZone: TimeZone
+    /// Whether the scheme collects reviews (the portal then offers them).
+    var reviews = false
 
     func register(on routes: RouteTable) {
         routes.get("/", .everyone) { _, context in
@@ -112,13 +114,14 @@ struct HomeController: Sendable {
                 tiles.append(.init(label: t("dashboard_organisation"), value: organisation.name, href: nil))
                 tiles.append(.init(label: t("dashboard_colleagues"), value: "\(colleagues)", href: "/users/invite"))
             }
-            let tools: [DashboardPage.Tool] = [
+            var tools: [DashboardPage.Tool] = [
                 .init(label: t("nav_membership"), description: t("tool_membership"), href: "/portal/membership"),
                 .init(label: t("complaints_title"), description: t("tool_portal_complaints"), href: "/portal/complaints"),
                 .init(label: t("kit_title"), description: t("tool_seal_kit"), href: "/portal/seal"),
                 .init(label: t("nav_rule_changes"), description: t("tool_rule_changes"), href: "/portal/rule-changes"),
                 .init(label: t("invite_title"), description: t("tool_invite_colleague"), href: "/users/invite"),
             ]
+            if reviews { tools.insert(.init(label: t("reviews_portal_title"), description: t("tool_portal_reviews"), href: "/portal/reviews"), at: 2) }
             return dashboard(context, tiles: tiles, tools: tools, path: "/portal")
         }
         routes.get("/staff/outbox", .roles([.admin])) { _, context in

@@ -26,6 +26,11 @@ struct MembershipDesk: Sendable {
         Day(now, in: timeZone).end(in: timeZone)
     }
 
+    /// The start of a window that ends now (`12 months` before `now`, on the scheme's calendar).
+    func windowStart(_ period: Period, now: Date) -> Date {
+        Period(-period.amount, period.unit).added(to: now, timeZone: timeZone) ?? now
+    }
+
     /// The scheme's membership rules; a scheme without them takes no applications.
     func rules() throws -> MembershipRules {
         guard let rules = scheme.membership else { throw AppError(.notFound, code: "membership_not_run", messageKey: "membership_not_run") }

@@ -40,6 +40,8 @@ struct PublicShop: Codable, Sendable {
         let count12Months: Int
         /// The average overall score, e.g. "4.3"; nil without ratings.
         let average: String?
+        /// The top of the scheme's scale.
+        let outOf: Int
     }
 
     struct Sanction: Codable, Sendable {
@@ -128,12 +130,12 @@ struct PublicShop: Codable, Sendable {
         } else {
             complaints = nil
         }
-        if scheme.reviews != nil {
+        if let reviewRules = scheme.reviews {
             let count = record.stats?.ratings12m ?? 0
             let sum = record.stats?.ratingSum12m ?? 0
             // One decimal, rounded half up, from hundredths: 4.25 -> "4.3".
             let tenths = count > 0 ? (sum * 10 / count + 50) / 100 : 0
-            ratings = Ratings(count12Months: count, average: count > 0 ? "\(tenths / 10).\(tenths % 10)" : nil)
+            ratings = Ratings(count12Months: count, average: count > 0 ? "\(tenths / 10).\(tenths % 10)" : nil, outOf: reviewRules.scaleMaximum)
         } else {
             ratings = nil
         }

@@ -1,0 +1,39 @@
+import Foundation
+
+/// The schemas of reviews and invitations.
+extension OpenAPISchemas {
+    nonisolated(unsafe) static let reviews: [String: Any] = [
+        "ReviewInvitationRequest": object([
+            "shop": ["type": "string", "description": "The shop's slug or domain; may be left out when the member has one shop"],
+            "email": ["type": "string", "format": "email"], "name": ["type": "string", "maxLength": 120], "orderReference": ["type": "string", "maxLength": 80],
+            "orderDate": day, "language": enumeration(["nl", "en", "de"]), "delayDays": ["type": "integer", "minimum": 0, "maximum": 90],
+        ], required: ["email", "name", "orderReference"]),
+        "ReviewInvitation": object(["id": uuid, "shop": string, "email": string, "orderReference": string, "sendAt": dateTime, "sent": boolean, "used": boolean],
+                                   required: ["id", "shop", "email", "orderReference", "sendAt", "sent", "used"]),
+        "ReviewInvitationImport": object(["imported": integer, "problems": ["type": "array", "items": object(["line": integer, "message": string],
+                                                                                                              required: ["line", "message"])]],
+                                         required: ["imported", "problems"]),
+        "ReviewRequest": object([
+            "invitation": ["type": "string", "description": "The token from the invitation mail"],
+            "shop": ["type": "string", "description": "Without an invitation: the shop's slug or domain"],
+            "name": string, "email": ["type": "string", "format": "email"],
+            "scores": ["type": "object", "additionalProperties": ["type": "integer"], "description": "One score per criterion of the scheme, within its scale"],
+            "overall": integer, "text": ["type": "string", "maxLength": 5000], "kind": enumeration(["review", "praise", "fault"]),
+            "language": enumeration(["nl", "en", "de"]),
+        ], required: ["scores"]),
+        "ReviewReceipt": object(["id": uuid, "state": enumeration(["unconfirmed", "published", "held", "removed"])], required: ["id", "state"]),
+        "ReviewConfirmRequest": object(["token": string], required: ["token"]),
+        "ReviewReplyRequest": object(["reply": ["type": "string", "maxLength": 5000]], required: ["reply"]),
+        "Review": object([
+            "id": uuid, "origin": enumeration(["invited", "confirmed_email"]), "originText": string, "kind": string, "author": string, "overall": integer, "outOf": integer,
+            "scores": ["type": "array", "items": object(["criterion": string, "name": string, "score": integer], required: ["criterion", "name", "score"])],
+            "text": nullableString, "publishedAt": dateTime, "dateText": string, "reply": nullableString, "replyAt": nullableDateTime,
+        ], required: ["id", "origin", "originText", "kind", "author", "overall", "outOf", "scores", "publishedAt", "dateText"]),
+        "ShopReviews": object([
+            "shop": string, "slug": string, "count": integer, "average": nullableString, "windowText": string,
+            "criteria": ["type": "array", "items": object(["id": string, "name": string, "average": nullableString], required: ["id", "name"])],
+            "distribution": ["type": "array", "items": ["type": "integer"]], "tier": nullableString, "tierName": nullableString,
+            "items": ["type": "array", "items": ref("Review")], "page": integer, "size": integer, "total": integer, "pageCount": integer,
+        ], required: ["shop", "slug", "count", "windowText", "criteria", "distribution", "items", "page", "size", "total", "pageCount"]),
+    ]
+}

@@ -1,0 +1,80 @@
+import FluentKit
+import Foundation
+import TrustmarkCore
+
+/// A shop's invitation to one buyer to rate it: mailed after the delay with a single-use link.
+final class ReviewInvitation: Model, @unchecked Sendable {
+    static let schema = "review_invitations"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "shop_id") var shop: Shop
+    @Field(key: "email") var email: String
+    @Field(key: "name") var name: String
+    @Field(key: "order_reference") var orderReference: String
+    @OptionalField(key: "order_date") var orderDate: String?
+    @Field(key: "locale") var locale: String
+    @Field(key: "send_at") var sendAt: Date
+    @OptionalField(key: "sent_at") var sentAt: Date?
+    /// Set when the mail goes out; the link carries the token, the database only its digest.
+    @OptionalField(key: "token_hash") var tokenHash: String?
+    @OptionalField(key: "used_at") var usedAt: Date?
+    /// `api` or `csv`.
+    @Field(key: "source") var source: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+/// A buyer's review of a shop. Published reviews count in the shop's figures; removed ones are kept,
+/// not shown, for the scheme's retention period.
+final class Review: Model, @unchecked Sendable {
+    static let schema = "reviews"
+
+    enum State: String, Sendable { case unconfirmed, published, held, removed }
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "shop_id") var shop: Shop
+    @OptionalField(key: "invitation_id") var invitationID: UUID?
+    @Field(key: "origin") var origin: String
+    @Field(key: "kind") var kind: String
+    @Field(key: "author_name") var authorName: String
+    @Field(key: "author_email") var authorEmail: String
+    @Field(key: "locale") var locale: String
+    @Field(key: "overall") var overall: Int
+    /// The scores per criterion as JSON (`{"service":5,"reachability":4}`).
+    @Field(key: "scores") var scores: String
+    @OptionalField(key: "text") var text: String?
+    @Field(key: "state") var state: String
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "published_at") var publishedAt: Date?
+    @OptionalField(key: "confirm_token_hash") var confirmTokenHash: String?
+    @OptionalField(key: "confirm_expires_at") var confirmExpiresAt: Date?
+    @OptionalField(key: "reply") var reply: String?
+    @OptionalField(key: "reply_at") var replyAt: Date?
+    @OptionalField(key: "client_address") var clientAddress: String?
+
+    init() {}
+
+    var scoreTable: [String: Int] {
+        (try? JSONDecoder().decode([String: Int].self, from: Data(scores.utf8))) ?? [:]
+    }
+}
+
+/// A shop's published ratings of one day, kept so that the window's figures are summed from at most a
+/// year of rows instead of every review.
+final class ReviewDay: Model, @unchecked Sendable {
+    static let schema = "review_days"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "shop_id") var shopID: UUID
+    @Field(key: "day") var day: String
+    @Field(key: "count") var count: Int
+    /// Overall scores summed, in hundredths.
+    @Field(key: "overall_sum") var overallSum: Int
+    /// Per criterion, in hundredths, as JSON.
+    @Field(key: "criteria_sums") var criteriaSums: String
+    /// Overall scores per point of the scale, lowest first, as JSON.
+    @Field(key: "distribution") var distribution: String
+
+    init() {}
+}

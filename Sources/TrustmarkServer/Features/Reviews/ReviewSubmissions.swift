@@ -1,0 +1,213 @@
+import FluentKit
+import Foundation
+import TrustmarkCore
+
+/// A published review as the public sees it.
+struct ReviewDTO: Codable, Sendable {
+    struct Score: Codable, Sendable {
+        let criterion: String
+        let name: String
+        let score: Int
+    }
+
+    let id: UUID
+    let origin: String
+    let originText: String
+    let kind: String
+    let author: String
+    let overall: Int
+    /// The top of the scheme's scale ("4 / 5").
+    let outOf: Int
+    let scores: [Score]
+    let text: String?
+    let publishedAt: Date
+    let dateText: String
+    let reply: String?
+    let replyAt: Date?
+}
+
+/// A shop's figures over the window and a page of its reviews.
+struct ShopReviewsDTO: Codable, Sendable {
+    struct Criterion: Codable, Sendable {
+        let id: String
+        let name: String
+        let average: String?
+    }
+
+    let shop: String
+    let slug: String
+    let count: Int
+    let average: String?
+    let windowText: String
+    let criteria: [Criterion]
+    /// How many overall scores fell on each point of the scale, lowest first.
+    let distribution: [Int]
+    let tier: String?
+    let tierName: String?
+    let items: [ReviewDTO]
+    let page: Int
+    let size: Int
+    let total: Int
+    let pageCount: Int
+}
+
+struct ReviewReceipt: Codable, Sendable {
+    let id: UUID
+    let state: String
+}
+
+/// Submissions: an invited buyer rates through the single-use link; anyone else rates after
+/// confirming an e-mail address (unless the scheme takes invited buyers only).
+extension ReviewsService {
+    /// The invitation behind a link; a forged link is unknown (404), a used one a conflict (409).
+    func invitation(token: String) async throws -> ReviewInvitation {
+        guard let invitation = try await ReviewInvitation.query(on: desk.storage.db).filter(\.$tokenHash == SecretToken.digest(token)).with(\.$shop).first() else {
+            throw AppError(.notFound, code: "review_link_unknown", messageKey: "review_link_unknown")
+        }
+        guard invitation.usedAt == nil else { throw AppError.conflict("review_link_used", "review_link_used") }
+        return invitation
+    }
+
+    func rate(token: String, _ input: ReviewInput) async throws -> ReviewReceipt {
+        let rules = try rules()
+        let found = try await invitation(token: token)
+        guard try await isMember(found.shop) else {
+            throw AppError(.unprocessableContent, code: "review_not_member", messageKey: "review_not_member", arguments: ["shop": found.shop.name])
+        }
+        let scores = try check(input, rules: rules)
+        let id = try found.requireID()
+        return try await desk.storage.db.transaction { db in
+            // Used once, also when two submissions race: the second finds it used.
+            guard let invitation = try await ReviewInvitation.find(id, on: db), invitation.usedAt == nil else {
+                throw AppError.conflict("review_link_used", "review_link_used")
+            }
+            invitation.usedAt = desk.clock.now()
+            try await invitation.save(on: db)
+            let review = make(input, scores: scores, shop: invitation.$shop.id, origin: .invited, name: invitation.name, email: invitation.email)
+            review.invitationID = id
+            try await review.create(on: db)
+            try await publish(review, rules: rules, on: db)
+            return ReviewReceipt(id: try review.requireID(), state: review.state)
+        }
+    }
+
+    /// Without an invitation: kept unpublished until the reviewer follows the mailed link.
+    func submit(shop raw: String, _ input: ReviewInput) async throws -> ReviewReceipt {
+        let rules = try rules()
+        guard !rules.invitedOnly else { throw AppError(.forbidden, code: "reviews_invited_only", messageKey: "reviews_invited_only") }
+        let shop = try await memberShop(raw, locale: input.locale)
+        var errors = FormErrors()
+        let name = input.name.trimmingWhitespace()
+        if name.isEmpty { errors.add(.invalid("name", "validation_required")) } else if name.count > 120 { errors.add(.invalid("name", "validation_too_long", ["max": "120"])) }
+        let email = EmailAddress.normalise(input.email)
+        if !EmailAddress.isValid(email) { errors.add(.invalid("email", "validation_email")) }
+        let scores: ReviewScores
+        do {
+            scores = try check(input, rules: rules)
+        } catch let more as FormErrors {
+            errors.problems += more.problems
+            throw errors
+        }
+        try errors.throwIfAny()
+        let token = SecretToken.generate()
+        let now = desk.clock.now()
+        let review = make(input, scores: scores, shop: try shop.requireID(), origin: .confirmedEmail, name: name, email: email)
+        review.state = Review.State.unconfirmed.rawValue
+        review.confirmTokenHash = SecretToken.digest(token)
+        review.confirmExpiresAt = rules.confirmWithin.added(to: now, timeZone: desk.timeZone)
+        let values = ["name": name, "shop": shop.name, "scheme": desk.scheme.name, "link": desk.baseURL + "/reviews/confirm/\(token)",
+                      "expires": DateText.dateTime(review.confirmExpiresAt ?? now, locale: input.locale, timeZone: desk.timeZone)]
+        try await desk.storage.db.transaction { db in
+            try await review.create(on: db)
+            try await desk.outbox.add(on: db, at: now, to: email, subject: desk.localizer.text("mail_review_confirm_subject", input.locale, values),
+                                      body: desk.localizer.text("mail_review_confirm_body", input.locale, values), locale: input.locale.rawValue,
+                                      kind: "review.confirm")
+        }
+        return ReviewReceipt(id: try review.requireID(), state: review.state)
+    }
+
+    func confirm(token: String) async throws -> Review {
+        let rules = try rules()
+        let digest = SecretToken.digest(token)
+        let now = desk.clock.now()
+        return try await desk.storage.db.transaction { db in
+            guard let review = try await Review.query(on: db).filter(\.$confirmTokenHash == digest).with(\.$shop).first() else {
+                throw AppError(.notFound, code: "review_link_unknown", messageKey: "review_link_unknown")
+            }
+            guard review.state == Review.State.unconfirmed.rawValue else { throw AppError.conflict("review_link_used", "review_link_used") }
+            guard let expires = review.confirmExpiresAt, now < expires else { throw AppError(.gone, code: "review_link_expired", messageKey: "review_link_expired") }
+            try await publish(review, rules: rules, on: db)
+            return review
+        }
+    }
+
+    private func make(_ input: ReviewInput, scores: ReviewScores, shop: UUID, origin: ReviewOrigin, name: String, email: String) -> Review {
+        let review = Review()
+        review.id = UUID()
+        review.$shop.id = shop
+        review.origin = origin.rawValue
+        review.kind = input.kind
+        review.authorName = name
+        review.authorEmail = email
+        review.locale = input.locale.rawValue
+        review.overall = scores.overall
+        review.scores = Self.encode(scores.criteria)
+        let text = input.text.trimmingWhitespace()
+        review.text = text.isEmpty ? nil : text
+        review.state = Review.State.published.rawValue
+        review.createdAt = desk.clock.now()
+        review.clientAddress = input.clientAddress
+        return review
+    }
+
+    /// A shop's figures and a page of its published reviews, newest first.
+    func reviews(of slug: String, paging: Paging, locale: AppLocale) async throws -> ShopReviewsDTO {
+        let rules = try rules()
+        let db = desk.storage.db
+        guard let shop = try await Shop.query(on: db).filter(\.$slug == slug).first(), let shopID = shop.id else { throw AppError.notFound }
+        let stats = try await ShopStats.find(shopID, on: db)
+        let query = Review.query(on: db).filter(\.$shop.$id == shopID).filter(\.$state == Review.State.published.rawValue)
+        let total = try await query.copy().count()
+        let rows = try await query.sort(\.$publishedAt, .descending).range(paging.offset..<(paging.offset + paging.size)).all()
+        let names = Dictionary(rules.criteria.map { ($0.id, desk.active.text($0.name, locale)) }, uniquingKeysWith: { first, _ in first })
+        let items = rows.map { row in
+            ReviewDTO(id: row.id ?? UUID(), origin: row.origin, originText: desk.localizer.text("review_origin_\(row.origin)", locale), kind: row.kind,
+                      author: row.authorName, overall: row.overall, outOf: rules.scaleMaximum,
+                      scores: rules.criteria.compactMap { criterion in row.scoreTable[criterion.id].map { .init(criterion: criterion.id, name: names[criterion.id] ?? criterion.id, score: $0) } },
+                      text: row.text, publishedAt: row.publishedAt ?? row.createdAt,
+                      dateText: DateText.day(row.publishedAt ?? row.createdAt, locale: locale, timeZone: desk.timeZone), reply: row.reply, replyAt: row.replyAt)
+        }
+        let count = stats?.ratings12m ?? 0
+        let sums = Self.decode([String: Int].self, stats?.ratingCriteria) ?? [:]
+        let size = rules.scaleMaximum - rules.scaleMinimum + 1
+        let distribution = Self.decode([Int].self, stats?.ratingDistribution) ?? Array(repeating: 0, count: size)
+        let average = { (sum: Int) -> String? in count > 0 ? RatingFigures.text((sum * 2 + count) / (count * 2)) : nil }
+        let tier = desk.tier(stats?.tier)
+        let list = PagedList(items: items, request: paging, total: total)
+        return ShopReviewsDTO(shop: shop.name, slug: slug, count: count, average: average(stats?.ratingSum12m ?? 0),
+                              windowText: desk.localizer.text("verify_window", locale, ["period": SchemeFacts(localizer: desk.localizer).period(rules.window, locale)]),
+                              criteria: rules.criteria.map { .init(id: $0.id, name: names[$0.id] ?? $0.id, average: sums[$0.id].flatMap(average)) },
+                              distribution: distribution, tier: tier?.id, tierName: tier.map { desk.active.text($0.name, locale) }, items: list.items,
+                              page: list.page, size: list.size, total: list.total, pageCount: list.pageCount)
+    }
+
+    /// The shop's one public reply to a review; it can never edit or hide the review itself.
+    func reply(_ rawID: String?, member: Identity, text raw: String) async throws -> Review {
+        let text = raw.trimmingWhitespace()
+        guard !text.isEmpty else { throw AppError.invalid("reply", "validation_required") }
+        guard text.count <= Self.maxText else { throw AppError.invalid("reply", "review_text_too_long", ["max": "\(Self.maxText)"]) }
+        guard let id = rawID.flatMap(UUID.init(uuidString:)) else { throw AppError.notFound }
+        return try await desk.storage.db.transaction { db in
+            guard let review = try await Review.query(on: db).filter(\.$id == id).with(\.$shop).first(), review.shop.$organisation.id == member.organisationID,
+                  review.state == Review.State.published.rawValue
+            else { throw AppError.notFound }
+            guard review.reply == nil else { throw AppError.conflict("review_replied", "review_replied") }
+            review.reply = text
+            review.replyAt = desk.clock.now()
+            try await review.save(on: db)
+            try await Record.append(on: db, at: desk.clock.now(), actor: Record.Actor(member), action: "review.replied", subjectType: "review",
+                                    subjectID: id.uuidString, after: ["length": "\(text.count)"])
+            return review
+        }
+    }
+}

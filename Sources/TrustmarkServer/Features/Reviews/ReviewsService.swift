@@ -1,0 +1,171 @@
+import FluentKit
+import Foundation
+import TrustmarkCore
+
+/// What a buyer sends: scores per criterion, an overall score, text, the kind.
+struct ReviewInput: Sendable {
+    var scores: [String: Int] = [:]
+    var overall: Int?
+    var text: String = ""
+    var kind: String = ReviewKind.review.rawValue
+    var name: String = ""
+    var email: String = ""
+    var locale: AppLocale = .fallback
+    var clientAddress: String?
+}
+
+/// Reviews: invitations (ReviewInvitations.swift), submissions and their confirmation
+/// (ReviewSubmissions.swift), and here the shared part: the rules, the member check, publishing a
+/// review into the shop's day sums and recounting its window figures and tier.
+struct ReviewsService: Sendable {
+    let desk: MembershipDesk
+    let register: PublicRegister
+
+    static let sendJob = "review.invitation"
+    static let dailyKind = "reviews.daily"
+    /// The longest review text; a longer one is refused with this limit named.
+    static let maxText = 5_000
+
+    func rules() throws -> ReviewRules {
+        guard let rules = desk.scheme.reviews else { throw AppError(.notFound, code: "reviews_not_run", messageKey: "reviews_not_run") }
+        return rules
+    }
+
+    /// Whether the shop shows the seal now: only members' shops are rated.
+    func isMember(_ shop: Shop) async throws -> Bool {
+        guard let slug = shop.slug, let record = try await register.record(slug: slug) else { return false }
+        return record.seal.status.isValid
+    }
+
+    /// A shop by slug (or domain) that carries the seal; others are refused in plain words.
+    func memberShop(_ raw: String, locale: AppLocale) async throws -> Shop {
+        let text = raw.trimmingWhitespace().lowercased()
+        let slug = try await register.slug(forDomain: DomainName.normalise(text)) ?? text
+        guard let shop = try await Shop.query(on: desk.storage.db).filter(\.$slug == slug).first() else {
+            throw AppError(.notFound, code: "shop_not_found", messageKey: "reviews_shop_unknown", arguments: ["shop": raw], field: "shop")
+        }
+        guard try await isMember(shop) else {
+            throw AppError(.unprocessableContent, code: "review_not_member", messageKey: "review_not_member", arguments: ["shop": shop.name], field: "shop")
+        }
+        return shop
+    }
+
+    /// Checks scores and text against the scheme; problems name their field.
+    func check(_ input: ReviewInput, rules: ReviewRules) throws -> ReviewScores {
+        var errors = FormErrors()
+        let scores: ReviewScores?
+        do {
+            scores = try ReviewScores(criteria: input.scores, overall: input.overall, rules: rules)
+        } catch {
+            scores = nil
+            let range = ["min": "\(rules.scaleMinimum)", "max": "\(rules.scaleMaximum)"]
+            switch error {
+            case .missing(let id): errors.add(.invalid(id == "overall" ? "overall" : "scores.\(id)", "review_score_missing", range))
+            case .outOfRange(let id, _): errors.add(.invalid(id == "overall" ? "overall" : "scores.\(id)", "review_score_range", range))
+            case .unknown(let id): errors.add(.invalid("scores.\(id)", "review_criterion_unknown"))
+            }
+        }
+        if input.text.count > Self.maxText { errors.add(.invalid("text", "review_text_too_long", ["max": "\(Self.maxText)"])) }
+        if ReviewKind(rawValue: input.kind) == nil || (!rules.praiseAndFaultForm && input.kind != ReviewKind.review.rawValue) {
+            errors.add(.invalid("kind", "validation_choice"))
+        }
+        try errors.throwIfAny()
+        guard let scores else { throw errors }
+        return scores
+    }
+
+    /// The review goes online: its day's sums grow, the shop's window figures and tier are recounted.
+    func publish(_ review: Review, rules: ReviewRules, on db: any Database) async throws {
+        let now = desk.clock.now()
+        review.state = Review.State.published.rawValue
+        review.publishedAt = now
+        try await review.save(on: db)
+        let shopID = review.$shop.id
+        let day = Day(now, in: desk.timeZone).description
+        let row = try await ReviewDay.query(on: db).filter(\.$shopID == shopID).filter(\.$day == day).first() ?? {
+            let fresh = ReviewDay()
+            fresh.shopID = shopID
+            fresh.day = day
+            fresh.count = 0
+            fresh.overallSum = 0
+            fresh.criteriaSums = "{}"
+            fresh.distribution = "[]"
+            return fresh
+        }()
+        var sums = Self.decode([String: Int].self, row.criteriaSums) ?? [:]
+        for (criterion, score) in review.scoreTable { sums[criterion, default: 0] += score * 100 }
+        var distribution = Self.decode([Int].self, row.distribution) ?? []
+        let size = rules.scaleMaximum - rules.scaleMinimum + 1
+        if distribution.count < size { distribution += Array(repeating: 0, count: size - distribution.count) }
+        let slot = review.overall - rules.scaleMinimum
+        if distribution.indices.contains(slot) { distribution[slot] += 1 }
+        row.count += 1
+        row.overallSum += review.overall * 100
+        row.criteriaSums = Self.encode(sums)
+        row.distribution = Self.encode(distribution)
+        try await row.save(on: db)
+        try await Record.append(on: db, at: now, actor: .system, action: "review.published", subjectType: "review", subjectID: try review.requireID().uuidString,
+                                after: ["shop": shopID.uuidString, "origin": review.origin, "overall": "\(review.overall)"])
+        try await refreshRatings(shop: shopID, rules: rules, on: db)
+    }
+
+    /// Sums the shop's day rows inside the window into its figures, and moves its tier when the
+    /// scheme's thresholds say so (recorded, mailed to the member, seen on the seal).
+    func refreshRatings(shop shopID: UUID, rules: ReviewRules, on db: any Database) async throws {
+        let now = desk.clock.now()
+        let first = Day(desk.windowStart(rules.window, now: now), in: desk.timeZone)
+        var figures = RatingFigures(scale: rules.scaleMinimum...rules.scaleMaximum)
+        for row in try await ReviewDay.query(on: db).filter(\.$shopID == shopID).filter(\.$day > first.description).all() {
+            figures.add(count: row.count, overallSum: row.overallSum, criteriaSums: Self.decode([String: Int].self, row.criteriaSums) ?? [:],
+                        distribution: Self.decode([Int].self, row.distribution) ?? [])
+        }
+        let stats = try await ShopStats.find(shopID, on: db) ?? ShopStats.blank(shopID)
+        let tier = desk.scheme.seal.tier(ratings: figures.count, sum: figures.sum)?.id
+        let before = stats.tier
+        stats.ratings12m = figures.count
+        stats.ratingSum12m = figures.sum
+        stats.ratingCriteria = Self.encode(figures.criteriaSums)
+        stats.ratingDistribution = Self.encode(figures.distribution)
+        stats.tier = tier
+        stats.updatedAt = now
+        try await stats.save(on: db)
+        guard tier != before else { return }
+        try await Record.append(on: db, at: now, actor: .system, action: "review.tier_changed", subjectType: "shop", subjectID: shopID.uuidString,
+                                before: ["tier": before ?? "none"], after: ["tier": tier ?? "none", "ratings": "\(figures.count)",
+                                                                           "average": figures.average.map(RatingFigures.text) ?? "-"])
+        // The seal shows the tier: every instance's seal cache starts afresh.
+        try await SealVersion.bump(on: db)
+        guard let shop = try await Shop.find(shopID, on: db) else { return }
+        let scheme = desk.scheme
+        let active = desk.active
+        let counted = figures
+        try await desk.mail(shop.$organisation.id, subject: "mail_tier_subject", body: "mail_tier_body", { locale in
+            let name = { (id: String?) in id.flatMap { id in scheme.seal.tiers.first { $0.id == id } }.map { active.text($0.name, locale) } }
+            return ["shop": shop.name, "tier": name(tier) ?? "–", "before": name(before) ?? "–",
+                    "average": counted.average.map(RatingFigures.text) ?? "–", "count": "\(counted.count)"]
+        }, kind: "review.tier", on: db)
+    }
+
+    /// Once a day: shops whose oldest counted day just left the window are recounted (their tier may
+    /// fall without a new review).
+    func slideWindow() async throws {
+        guard let rules = desk.scheme.reviews else { return }
+        let now = desk.clock.now()
+        let first = Day(desk.windowStart(rules.window, now: now), in: desk.timeZone)
+        let shops = Set(try await ReviewDay.query(on: desk.storage.db).filter(\.$day <= first.description)
+            .filter(\.$day > first.adding(days: -8).description).all().map(\.shopID))
+        for shop in shops {
+            try await desk.storage.db.transaction { db in try await refreshRatings(shop: shop, rules: rules, on: db) }
+        }
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
+        text.flatMap { try? JSONDecoder().decode(T.self, from: Data($0.utf8)) }
+    }
+
+    static func encode(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+}

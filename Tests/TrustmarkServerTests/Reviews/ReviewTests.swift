@@ -1,0 +1,216 @@
+import FluentKit
+import Foundation
+import HummingbirdTesting
+import Testing
+import TrustmarkCore
+@testable import TrustmarkServer
+
+@Suite("Reviews")
+struct ReviewTests {
+    static func token(_ journey: Journey, _ email: String) async throws -> String {
+        let mail = try #require(try await journey.mails(to: email, kind: "review.invitation").last)
+        return String(try #require(mail.body.components(separatedBy: "/reviews/rate/").last?.prefix { !$0.isWhitespace }))
+    }
+
+    @Test func invitedBuyersRateOnceAndBadInputIsRefusedClearly() async throws {
+        try await TestApp.with { app, client in
+            let journey = Journey(app: app, client: client)
+            let (slug, _, member) = try await journey.activeMember()
+            try await journey.moveTo("2027-01-04")
+            let invited = try await member.call(.post, "/api/v1/invitations", json: ["email": "koper@example.org", "name": "Karin Koper", "orderReference": "B-77", "delayDays": 2])
+            #expect(invited.status == .created, "\(invited.body)")
+            #expect(try await journey.mails(to: "koper@example.org", kind: "review.invitation").isEmpty, "not before the delay")
+            #expect(try await member.call(.post, "/api/v1/invitations", json: ["email": "koper@example.org", "name": "K", "orderReference": "B-77"]).status == .conflict)
+            try await journey.moveTo("2027-01-06")
+            let token = try await Self.token(journey, "koper@example.org")
+            let api = APIClient(client: client)
+
+            let forged = try await api.call(.post, "/api/v1/reviews", json: ["invitation": "forged-link", "scores": ["service": 5, "delivery": 5], "overall": 5])
+            #expect(forged.status == .notFound)
+            #expect(forged.error["code"] as? String == "review_link_unknown")
+            let range = try await api.call(.post, "/api/v1/reviews", json: ["invitation": token, "scores": ["service": 6, "delivery": 5], "overall": 5])
+            #expect(range.status == .unprocessableContent)
+            #expect(range.error["field"] as? String == "scores.service")
+            #expect((range.error["message"] as? String)?.contains("1") == true && (range.error["message"] as? String)?.contains("5") == true)
+            let noOverall = try await api.call(.post, "/api/v1/reviews", json: ["invitation": token, "scores": ["service": 4, "delivery": 5]])
+            #expect(noOverall.error["field"] as? String == "overall")
+            let huge = try await api.call(.post, "/api/v1/reviews", json: ["invitation": token, "scores": ["service": 4, "delivery": 5], "overall": 4,
+                                                                           "text": String(repeating: "a", count: 1_048_576)])
+            #expect(huge.status == .contentTooLarge)
+            #expect((huge.error["message"] as? String)?.isEmpty == false)
+            let long = try await api.call(.post, "/api/v1/reviews", json: ["invitation": token, "scores": ["service": 4, "delivery": 5], "overall": 4,
+                                                                           "text": String(repeating: "a", count: 5001)])
+            #expect(long.error["field"] as? String == "text")
+            #expect((long.error["message"] as? String)?.contains("5000") == true)
+
+            let rated = try await api.call(.post, "/api/v1/reviews", json: ["invitation": token, "scores": ["service": 4, "delivery": 5], "overall": 4,
+                                                                            "text": "Snel geleverd, <b>netjes</b> verpakt."])
+            #expect(rated.status == .created, "\(rated.body)")
+            #expect(rated.json["state"] as? String == "published")
+            let reused = try await api.call(.post, "/api/v1/reviews", json: ["invitation": token, "scores": ["service": 1, "delivery": 1], "overall": 1])
+            #expect(reused.status == .conflict)
+            #expect(reused.error["code"] as? String == "review_link_used")
+
+            let list = try await api.call(.get, "/api/v1/shops/\(slug)/reviews", language: "en")
+            #expect(list.json["count"] as? Int == 1)
+            #expect(list.json["average"] as? String == "4.0")
+            let first = try #require((list.json["items"] as? [[String: Any]])?.first)
+            #expect(first["originText"] as? String == "Invited buyer")
+            let criteria = try #require(list.json["criteria"] as? [[String: Any]])
+            #expect(criteria.first { $0["id"] as? String == "delivery" }?["average"] as? String == "5.0")
+            // Typed HTML is shown as text on the reviews page.
+            let page = try await Browser(client).get("/shops/\(slug)/reviews")
+            #expect(page.body.contains("&lt;b&gt;netjes&lt;/b&gt;"))
+
+            // Without an invitation: confirmed by mail, labelled so; a shop that is not a member is refused.
+            let other = try await journey.apply(name: "Nieuw BV", email: "nieuw@nieuw.test", domains: ["nieuw.test"])
+            _ = other
+            let notMember = try await api.call(.post, "/api/v1/reviews", json: ["shop": "nieuw.test", "name": "Piet", "email": "piet@example.org",
+                                                                                "scores": ["service": 3, "delivery": 3], "overall": 3])
+            #expect(notMember.status == .unprocessableContent)
+            #expect(notMember.error["code"] as? String == "review_not_member")
+            let uninvited = try await api.call(.post, "/api/v1/reviews", json: ["shop": "fietsen.test", "name": "Piet", "email": "piet@example.org",
+                                                                                "scores": ["service": 2, "delivery": 3], "overall": 2])
+            #expect(uninvited.status == .accepted, "\(uninvited.body)")
+            #expect(try await api.call(.get, "/api/v1/shops/\(slug)/reviews").json["count"] as? Int == 1, "not counted before confirmation")
+            let confirmMail = try #require(try await journey.mails(to: "piet@example.org", kind: "review.confirm").first)
+            let confirmToken = String(try #require(confirmMail.body.components(separatedBy: "/reviews/confirm/").last?.prefix { !$0.isWhitespace }))
+            #expect(try await api.call(.post, "/api/v1/reviews/confirmations", json: ["token": confirmToken]).status == .ok)
+            #expect(try await api.call(.post, "/api/v1/reviews/confirmations", json: ["token": confirmToken]).status == .conflict)
+            let both = try await api.call(.get, "/api/v1/shops/\(slug)/reviews")
+            #expect(both.json["count"] as? Int == 2)
+            #expect(((both.json["items"] as? [[String: Any]])?.first?["origin"] as? String) == "confirmed_email")
+
+            // The shop replies once, publicly; never twice.
+            let reviewID = try #require((both.json["items"] as? [[String: Any]])?.first?["id"] as? String)
+            #expect(try await member.call(.post, "/api/v1/reviews/\(reviewID)/reply", json: ["reply": "Jammer, wij nemen contact op."]).status == .ok)
+            #expect(try await member.call(.post, "/api/v1/reviews/\(reviewID)/reply", json: ["reply": "Nog eens"]).status == .conflict)
+            #expect(try await other.member.call(.post, "/api/v1/reviews/\(reviewID)/reply", json: ["reply": "Niet van mij"]).status == .notFound)
+        }
+    }
+
+    @Test func aCSVWithBrokenRowsImportsTheGoodOnesAndNamesEachBadLine() async throws {
+        try await TestApp.with { app, client in
+            let journey = Journey(app: app, client: client)
+            let (_, _, member) = try await journey.activeMember()
+            try await journey.moveTo("2027-01-04")
+            let csv = """
+                email,name,order_reference,order_date,language,delay_days
+                anna@example.org,Anna,A-1,2027-01-02,nl,0
+                geen-adres,Bert,A-2,,nl,0
+                carla@example.org,Carla
+                dirk@example.org,Dirk,A-4,,en,400
+                "eva@example.org","Eva, de Vries",A-5,,de,3
+                """
+            let reply = try await member.call(.post, "/api/v1/invitations/import", raw: csv, headers: ["Content-Type": "text/csv"])
+            #expect(reply.status == .ok, "\(reply.body)")
+            #expect(reply.json["imported"] as? Int == 2)
+            let problems = try #require(reply.json["problems"] as? [[String: Any]])
+            #expect(problems.compactMap { $0["line"] as? Int } == [3, 4, 5])
+            #expect((problems[0]["message"] as? String)?.hasPrefix("email:") == true)
+            #expect((problems[2]["message"] as? String)?.contains("90") == true)
+            let names = try await ReviewInvitation.query(on: app.storage.db).all().map(\.name).sorted()
+            #expect(names == ["Anna", "Eva, de Vries"])
+            // Sent at once for delay 0, after three days for Eva.
+            try await journey.moveTo("2027-01-05")
+            #expect(try await journey.mails(to: "anna@example.org", kind: "review.invitation").count == 1)
+            #expect(try await journey.mails(to: "eva@example.org", kind: "review.invitation").isEmpty)
+        }
+    }
+
+    @Test func tiersFollowTheSchemesThresholdsAtTheirEdgesAndTheWindowMoves() async throws {
+        try await TestApp.with { app, client in
+            let journey = Journey(app: app, client: client)
+            let (slug, _, _) = try await journey.activeMember()
+            try await journey.moveTo("2027-01-04")
+            let rules = try #require(app.scheme.scheme.reviews)
+            let shop = try #require(try await Shop.query(on: app.storage.db).filter(\.$slug == slug).first())
+            func publish(_ overall: Int) async throws {
+                let review = Review()
+                review.id = UUID()
+                review.$shop.id = try shop.requireID()
+                review.origin = ReviewOrigin.invited.rawValue
+                review.kind = ReviewKind.review.rawValue
+                review.authorName = "Koper"
+                review.authorEmail = "koper@example.org"
+                review.locale = "nl"
+                review.overall = overall
+                review.scores = ReviewsService.encode(["service": overall, "delivery": overall])
+                review.state = Review.State.published.rawValue
+                review.createdAt = app.clock.now()
+                try await app.storage.db.transaction { db in
+                    try await review.create(on: db)
+                    try await app.reviews.publish(review, rules: rules, on: db)
+                }
+            }
+            func tier() async throws -> String? { try await ShopStats.find(shop.id, on: app.storage.db)?.tier }
+            // Bronze needs 10 ratings averaging 3.5: nine at 4 are not enough ...
+            for _ in 0..<9 { try await publish(4) }
+            #expect(try await tier() == nil)
+            // ... a tenth at 1 makes 37/10 = 3.7: bronze.
+            try await publish(1)
+            #expect(try await tier() == "bronze")
+            #expect(try await journey.mails(to: "eva@fietsen.test", kind: "review.tier").count == 1)
+            // Exactly on the edge: 20 ratings summing to 70 average 3.5, still bronze; one more 3 falls below.
+            for score in [3, 3, 3, 3, 3, 3, 3, 4, 4, 4] { try await publish(score) }
+            #expect(try await ShopStats.find(shop.id, on: app.storage.db)?.ratingSum12m == 7000)
+            #expect(try await tier() == "bronze", "3.5 is enough for bronze")
+            try await publish(3)  // 21 ratings, 7300 -> 3.48
+            #expect(try await tier() == nil, "below 3.5")
+            let record = try await AuditEntry.query(on: app.storage.db).filter(\.$action == "review.tier_changed").count()
+            // Bronze at 10, lost at 15 (3.47), back at 20 (3.5), lost at 21: each change recorded.
+            #expect(record == 4)
+            #expect(try await journey.mails(to: "eva@fietsen.test", kind: "review.tier").count == 4)
+            // A year later the window has moved past every review: no ratings, no tier.
+            try await journey.moveTo("2028-01-06")
+            let stats = try #require(try await ShopStats.find(shop.id, on: app.storage.db))
+            #expect(stats.ratings12m == 0)
+            #expect(stats.tier == nil)
+        }
+    }
+
+    @Test func theMemberInvitesInThePortalAndTheBuyerRatesInTheBrowser() async throws {
+        try await TestApp.with { app, client in
+            let journey = Journey(app: app, client: client)
+            let (slug, _, _) = try await journey.activeMember()
+            try await journey.moveTo("2027-01-04")
+            let owner = Browser(client)
+            try await owner.login("eva@fietsen.test", password: Journey.password)
+            #expect(try await owner.get("/portal").body.contains("/portal/reviews"))
+            let portal = try await owner.get("/portal/reviews")
+            #expect(portal.status == .ok)
+            let bad = try await owner.post("/portal/reviews/invitations", ["email": "geen-adres", "name": "Karin", "orderReference": "B-9", "language": "nl", "delayDays": "0"])
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.body.contains("geen-adres"), "what was typed is kept")
+            let made = try await owner.post("/portal/reviews/invitations", ["email": "karin@example.org", "name": "Karin", "orderReference": "B-9", "language": "nl", "delayDays": "0"])
+            #expect(made.status == .ok)
+            #expect(made.body.contains("karin@example.org"))
+            let csv = try await owner.postMultipart("/portal/reviews/import", [:], files: [("file", "kopers.csv", "text/csv", Array("lars@example.org,Lars,B-10\nkapot\n".utf8))])
+            #expect(csv.body.contains("Regel 2"), "the bad line is named")
+            try await journey.moveTo("2027-01-05")
+            let token = try await Self.token(journey, "karin@example.org")
+
+            let buyer = Browser(client)
+            let form = try await buyer.get("/reviews/rate/\(token)")
+            #expect(form.status == .ok)
+            #expect(form.body.contains("Levering"))
+            #expect(!form.body.contains("name=\"email\""), "an invited buyer is known already")
+            let wrong = try await buyer.post("/reviews/rate/\(token)", ["score_service": "9", "score_delivery": "4", "overall": "4"])
+            #expect(wrong.status == .unprocessableContent)
+            #expect(wrong.body.contains("1 tot 5"))
+            let done = try await buyer.post("/reviews/rate/\(token)", ["score_service": "5", "score_delivery": "4", "overall": "5", "text": "Prima <script>x</script>"])
+            #expect(done.status == .created)
+            #expect(try await buyer.get("/reviews/rate/\(token)").status == .conflict, "the link works once")
+            let list = try await Browser(client).get("/shops/\(slug)/reviews")
+            #expect(list.body.contains("Uitgenodigde koper"))
+            #expect(list.body.contains("&lt;script&gt;"))
+            let verification = try await Browser(client).get("/shops/\(slug)")
+            #expect(verification.body.contains("/shops/\(slug)/reviews"))
+
+            let id = try #require(try await Review.query(on: app.storage.db).first()?.id)
+            try await owner.login("eva@fietsen.test", password: Journey.password)  // a day passed: the session ran out
+            #expect(try await owner.post("/portal/reviews/\(id.uuidString)/reply", ["reply": "Dank u wel!"]).status == .seeOther)
+            #expect(try await Browser(client).get("/shops/\(slug)/reviews").body.contains("Dank u wel!"))
+        }
+    }
+}
