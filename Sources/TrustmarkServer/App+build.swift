@@ -168,8 +168,12 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let reviews = ReviewsService(desk: desk, register: publicRegister)
     ReviewsAPI(reviews: reviews).register(on: routes)
     ReviewPages(reviews: reviews, renderer: renderer).register(on: routes)
+    ReviewModerationPages(reviews: reviews, renderer: renderer).register(on: routes)
     jobs.register(ReviewsService.sendJob) { context in try await reviews.send(context.payload) }
-    jobs.register(recurring: RecurringJob(kind: ReviewsService.dailyKind, hour: 2, timeZone: active.timeZone)) { _ in try await reviews.slideWindow() }
+    jobs.register(recurring: RecurringJob(kind: ReviewsService.dailyKind, hour: 2, timeZone: active.timeZone)) { _ in
+        try await reviews.slideWindow()
+        try await reviews.purgeRemoved()
+    }
     deadlines.registerJobs(on: jobs, actions: [RuleChangesService.transitionDeadline: ruleChanges.transitionActions].merging(complaints.deadlineActions) { first, _ in first })
     let openAPI = OpenAPIDocumentCache(routes: routes, baseURL: config.baseURL)
     OperationsController(storage: storage, clock: clock, jobs: jobs, metrics: MetricsRegistry.shared, openAPI: { openAPI.data }).register(on: routes)

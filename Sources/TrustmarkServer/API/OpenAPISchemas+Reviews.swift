@@ -23,6 +23,15 @@ extension OpenAPISchemas {
         ], required: ["scores"]),
         "ReviewReceipt": object(["id": uuid, "state": enumeration(["unconfirmed", "published", "held", "removed"])], required: ["id", "state"]),
         "ReviewConfirmRequest": object(["token": string], required: ["token"]),
+        "FlagRequest": object(["reason": enumeration(FlagReason.allCases.map(\.rawValue)), "note": ["type": "string", "maxLength": 2000]], required: ["reason"]),
+        "ModerationRequest": object(["decision": enumeration(["keep", "remove"]), "reason": enumeration(RemovalReason.allCases.map(\.rawValue)),
+                                     "note": string], required: ["decision"]),
+        "ModerationItem": object([
+            "id": uuid, "shop": string, "slug": string, "state": string, "author": string, "overall": integer, "text": nullableString,
+            "flags": ["type": "array", "items": object(["by": enumeration(["shop", "public"]), "reason": string, "reasonText": string, "note": nullableString,
+                                                        "at": dateTime], required: ["by", "reason", "reasonText", "at"])],
+        ], required: ["id", "shop", "slug", "state", "author", "overall", "flags"]),
+        "ModerationQueue": list("ModerationItem"),
         "ReviewReplyRequest": object(["reply": ["type": "string", "maxLength": 5000]], required: ["reply"]),
         "Review": object([
             "id": uuid, "origin": enumeration(["invited", "confirmed_email"]), "originText": string, "kind": string, "author": string, "overall": integer, "outOf": integer,

@@ -213,4 +213,107 @@ struct ReviewTests {
             #expect(try await Browser(client).get("/shops/\(slug)/reviews").body.contains("Dank u wel!"))
         }
     }
+
+    @Test func theDisclosureFollowsTheSchemeAndAFaultReportReachesTheShop() async throws {
+        let original = try String(contentsOfFile: TestApp.checkout + "/Schemes/default.yaml", encoding: .utf8)
+        let lobUndTadel = original.replacingOccurrences(of: "  praise_and_fault_form: false", with: "  praise_and_fault_form: true")
+        #expect(lobUndTadel != original)
+        let path = NSTemporaryDirectory() + "default-lob-tadel-\(UUID().uuidString).yaml"
+        try lobUndTadel.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await TestApp.with(scheme: path) { app, client in
+            let journey = Journey(app: app, client: client)
+            _ = try await journey.activeMember()
+            let disclosure = try await Browser(client).get("/reviews/how-we-verify")
+            #expect(disclosure.status == .ok)
+            #expect(disclosure.body.contains("12 maanden"), "the scheme's window")
+            #expect(disclosure.body.contains("Zilver vanaf 25 beoordelingen met gemiddeld ten minste 4.0"), "the scheme's tiers")
+            #expect(disclosure.body.contains("7 dagen"), "the scheme's confirmation time")
+            try await journey.moveTo("2027-01-04")
+            let member = try await journey.api("eva@fietsen.test")
+            #expect(try await member.call(.post, "/api/v1/invitations", json: ["email": "klager@example.org", "name": "Kees", "orderReference": "B-5"]).status == .created)
+            try await journey.moveTo("2027-01-05")
+            let token = try await Self.token(journey, "klager@example.org")
+            let fault = try await APIClient(client: client).call(.post, "/api/v1/reviews", json: ["invitation": token, "kind": "fault", "overall": 2,
+                                                                                                  "scores": ["service": 2, "delivery": 3],
+                                                                                                  "text": "De klantenservice belt nooit terug."])
+            #expect(fault.status == .created, "\(fault.body)")
+            let mail = try #require(try await journey.mails(to: "eva@fietsen.test", kind: "review.fault").first)
+            #expect(mail.body.contains("De klantenservice belt nooit terug."))
+        }
+    }
+
+    /// A published review written straight through the service (the figures are what is tested).
+    static func published(_ app: TrustmarkApp, shop: Shop, overall: Int, author: String = "Koper") async throws -> UUID {
+        let rules = try #require(app.scheme.scheme.reviews)
+        let review = Review()
+        review.id = UUID()
+        review.$shop.id = try shop.requireID()
+        review.origin = ReviewOrigin.invited.rawValue
+        review.kind = ReviewKind.review.rawValue
+        review.authorName = author
+        review.authorEmail = "koper@example.org"
+        review.locale = "nl"
+        review.overall = overall
+        review.scores = ReviewsService.encode(["service": overall, "delivery": overall])
+        review.state = Review.State.published.rawValue
+        review.createdAt = app.clock.now()
+        try await app.storage.db.transaction { db in
+            try await review.create(on: db)
+            try await app.reviews.publish(review, rules: rules, on: db)
+        }
+        return try review.requireID()
+    }
+
+    @Test func flagsAreCappedForTheShopAndModerationKeepsOrRemovesWithAReason() async throws {
+        try await TestApp.with { app, client in
+            let journey = Journey(app: app, client: client)
+            let (slug, _, member) = try await journey.activeMember()
+            try await app.makeUser("mediator@trustmark.test", role: .mediator)
+            let mediator = try await journey.api("mediator@trustmark.test")
+            try await journey.moveTo("2027-01-04")
+            let shop = try #require(try await Shop.query(on: app.storage.db).filter(\.$slug == slug).first())
+            var ids: [UUID] = []
+            for index in 0..<7 { ids.append(try await Self.published(app, shop: shop, overall: index < 6 ? 1 : 5, author: "Koper \(index)")) }
+            let api = APIClient(client: client)
+            // The shop's own flags: the scheme allows 5 a month.
+            for id in ids.prefix(5) {
+                let flagged = try await member.call(.post, "/api/v1/reviews/\(id)/flags", json: ["reason": "fake", "note": "Geen klant van ons"])
+                #expect(flagged.status == .created, "\(flagged.body)")
+                #expect(flagged.json["state"] as? String == "published", "a flagged review stays visible while checked")
+            }
+            let capped = try await member.call(.post, "/api/v1/reviews/\(ids[5])/flags", json: ["reason": "fake"])
+            #expect(capped.status == .tooManyRequests)
+            #expect(capped.error["code"] as? String == "flag_cap_reached")
+            #expect((capped.error["message"] as? String)?.contains("1 februari 2027") == true, "\(capped.body)")
+            // Anyone else may still report, and 'unlawful' hides the review at once.
+            let unlawful = try await api.call(.post, "/api/v1/reviews/\(ids[5])/flags", json: ["reason": "unlawful", "note": "Noemt mijn adres"])
+            #expect(unlawful.json["state"] as? String == "held")
+            #expect(try await api.call(.post, "/api/v1/reviews/\(ids[6])/flags", json: ["reason": "nonsense"]).status == .unprocessableContent)
+            let listed = try await api.call(.get, "/api/v1/shops/\(slug)/reviews")
+            #expect(listed.json["total"] as? Int == 6, "the held review is not shown")
+
+            let queue = try await mediator.call(.get, "/api/v1/reviews/moderation")
+            #expect(queue.json["total"] as? Int == 6)
+            let noReason = try await mediator.call(.post, "/api/v1/reviews/\(ids[0])/moderation", json: ["decision": "remove"])
+            #expect(noReason.error["field"] as? String == "reason")
+            #expect(try await mediator.call(.post, "/api/v1/reviews/\(ids[0])/moderation", json: ["decision": "remove", "reason": "fake"]).json["state"] as? String == "removed")
+            #expect(try await mediator.call(.post, "/api/v1/reviews/\(ids[1])/moderation", json: ["decision": "keep"]).json["state"] as? String == "published")
+            #expect(try await mediator.call(.post, "/api/v1/reviews/\(ids[5])/moderation", json: ["decision": "keep", "note": "Geen adres te zien"]).json["state"] as? String == "published")
+            let after = try await api.call(.get, "/api/v1/shops/\(slug)/reviews")
+            #expect(after.json["count"] as? Int == 6, "the removed review no longer counts")
+            #expect(after.json["total"] as? Int == 6)
+            let page = try await Browser(client).get("/shops/\(slug)/reviews")
+            let flags = try await ReviewFlag.query(on: app.storage.db).all().map { "\($0.by)/\($0.outcome ?? "-")" }
+            #expect(page.body.contains("1 van 2"), "the shop's upheld flags are public: \(flags)")
+            #expect(try await member.call(.get, "/api/v1/reviews/moderation").status == .forbidden)
+
+            // Removed reviews are kept for the scheme's retention (1 year), then deleted.
+            try await journey.moveTo("2027-12-20")
+            #expect(try await Review.find(ids[0], on: app.storage.db) != nil)
+            try await journey.moveTo("2028-01-06")
+            #expect(try await Review.find(ids[0], on: app.storage.db) == nil)
+            #expect(try await Review.find(ids[1], on: app.storage.db) != nil)
+        }
+    }
 }

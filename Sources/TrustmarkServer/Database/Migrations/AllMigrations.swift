@@ -17,5 +17,6 @@ enum AllMigrations {
         M0011CreateComplaints(),
         M0012IndexShopStatsByUpdate(),
         M0013CreateReviews(),
+        M0014CreateReviewFlags(),
     ]
 }

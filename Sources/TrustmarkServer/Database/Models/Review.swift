@@ -52,6 +52,8 @@ final class Review: Model, @unchecked Sendable {
     @OptionalField(key: "reply") var reply: String?
     @OptionalField(key: "reply_at") var replyAt: Date?
     @OptionalField(key: "client_address") var clientAddress: String?
+    @OptionalField(key: "removed_reason") var removedReason: String?
+    @OptionalField(key: "removed_at") var removedAt: Date?
 
     init() {}
 
@@ -75,6 +77,29 @@ final class ReviewDay: Model, @unchecked Sendable {
     @Field(key: "criteria_sums") var criteriaSums: String
     /// Overall scores per point of the scale, lowest first, as JSON.
     @Field(key: "distribution") var distribution: String
+
+    init() {}
+}
+
+/// Someone's report that a review should not be there. The review stays visible while it is checked,
+/// unless the report says it is unlawful.
+final class ReviewFlag: Model, @unchecked Sendable {
+    static let schema = "review_flags"
+
+    enum Outcome: String, Sendable { case upheld, rejected }
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "review_id") var review: Review
+    @Field(key: "shop_id") var shopID: UUID
+    /// `shop` when the shop's own user flagged (counted against the scheme's monthly cap), else `public`.
+    @Field(key: "by") var by: String
+    @OptionalField(key: "by_user") var byUser: UUID?
+    @Field(key: "reason") var reason: String
+    @OptionalField(key: "note") var note: String?
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "outcome") var outcome: String?
+    @OptionalField(key: "decided_at") var decidedAt: Date?
+    @OptionalField(key: "decided_by") var decidedBy: UUID?
 
     init() {}
 }

@@ -76,6 +76,9 @@ struct HomeController: Sendable {
                 tiles.append(.init(label: t("complaints_open"), value: "\(open)", href: "/staff/complaints"))
                 tools.append(.init(label: t("complaints_title"), description: t("tool_complaints"), href: "/staff/complaints"))
             }
+            if reviews, context.role == .admin || context.role == .mediator {
+                tools.append(.init(label: t("moderation_title"), description: t("tool_moderation"), href: "/staff/reviews"))
+            }
             if context.role == .admin {
                 let proposals = try await SanctionProposal.query(on: storage.db).filter(\.$state == "open").count()
                 tiles.append(.init(label: t("proposals_title"), value: "\(proposals)", href: "/staff/sanction-proposals"))

@@ -36,9 +36,17 @@ struct ReviewMessagePage: Encodable, Sendable {
 struct ShopReviewsPage: Encodable, Sendable {
     let chrome: PageChrome
     let reviews: ShopReviewsDTO
+    let flagReasons: [FormField.Option]
+    /// "2 of 3": the shop's own flags that staff upheld.
+    let flagShare: String?
     let rateLink: String?
     let hasReviews: Bool
     let pager: Pager
+}
+
+struct ReviewDisclosurePage: Encodable, Sendable {
+    let chrome: PageChrome
+    let statements: [String]
 }
 
 struct ReviewPortalPage: Encodable, Sendable {
@@ -113,10 +121,20 @@ struct ReviewPages: Sendable {
             let paging = Paging(page: request.uri.queryParameters["page"].flatMap { Int($0) }, size: 20)
             let list = try await reviews.reviews(of: slug, paging: paging, locale: context.locale)
             let rateLink = (try? reviews.rules().invitedOnly) == false ? "/shops/\(slug)/review" : nil
-            let page = ShopReviewsPage(chrome: renderer.chrome(context, titleKey: "reviews_title", path: "/shops"), reviews: list, rateLink: rateLink,
+            var share: (decided: Int, upheld: Int)?
+            if let shopID = try await Shop.query(on: desk.storage.db).filter(\.$slug == slug).first()?.id { share = try await reviews.shopFlagShare(shopID) }
+            let reasons = FlagReason.allCases.map { FormField.Option(value: $0.rawValue, label: renderer.localizer.text("flag_reason_\($0.rawValue)", context.locale), selected: false) }
+            let page = ShopReviewsPage(chrome: renderer.chrome(context, titleKey: "reviews_title", path: "/shops"), reviews: list, flagReasons: reasons,
+                                       flagShare: share.flatMap { $0.decided > 0 ? renderer.localizer.text("flag_share", context.locale, ["upheld": "\($0.upheld)", "decided": "\($0.decided)"]) : nil },
+                                       rateLink: rateLink,
                                        hasReviews: !list.items.isEmpty,
                                        pager: Pager(PagedList(items: list.items, request: paging, total: list.total), base: "/shops/\(slug)/reviews?page="))
             return renderer.render("reviews/list", page, context: context)
+        }
+        routes.get("/reviews/how-we-verify", .everyone) { _, context in
+            let page = ReviewDisclosurePage(chrome: renderer.chrome(context, titleKey: "disclosure_title", path: "/reviews/how-we-verify"),
+                                            statements: try disclosure(context.locale))
+            return renderer.render("reviews/disclosure", page, context: context)
         }
         routes.get("/portal/reviews", .roles([.member])) { _, context in try await portal(context, state: FormState()) }
         routes.post("/portal/reviews/invitations", .roles([.member])) { request, context in
@@ -153,6 +171,30 @@ struct ReviewPages: Sendable {
                 return try await portal(context, state: FormState(), error: refusal.text, status: refusal.status)
             }
         }
+    }
+
+    /// How reviews are collected and checked, stated from the scheme's rules (EU Omnibus: a trader
+    /// who shows reviews says whether and how it makes sure they come from buyers).
+    func disclosure(_ locale: AppLocale) throws -> [String] {
+        let rules = try reviews.rules()
+        let t = { (key: String, values: [String: String]) in renderer.localizer.text(key, locale, values) }
+        let period = SchemeFacts(localizer: desk.localizer)
+        let criteria = rules.criteria.map { desk.active.text($0.name, locale) }.joined(separator: ", ")
+        var statements = [t("disclosure_invited", [:])]
+        statements.append(rules.invitedOnly ? t("disclosure_invited_only", [:])
+                            : t("disclosure_uninvited", ["confirm": period.period(rules.confirmWithin, locale)]))
+        statements.append(t("disclosure_labels", [:]))
+        statements.append(t("disclosure_scores", ["criteria": criteria, "min": "\(rules.scaleMinimum)", "max": "\(rules.scaleMaximum)",
+                                                  "window": period.period(rules.window, locale)]))
+        if !desk.scheme.seal.tiers.isEmpty {
+            let tiers = desk.scheme.seal.tiers.map {
+                t("disclosure_tier", ["tier": desk.active.text($0.name, locale), "count": "\($0.minimumRatings)", "average": RatingFigures.text($0.minimumAverage)])
+            }.joined(separator: "; ")
+            statements.append(t("disclosure_tiers", ["tiers": tiers]))
+        }
+        statements.append(t("disclosure_reply", [:]))
+        statements.append(t("disclosure_unpaid", [:]))
+        return statements
     }
 
     private func reviewInput(_ input: FormInput, context: AppRequestContext) -> ReviewInput {

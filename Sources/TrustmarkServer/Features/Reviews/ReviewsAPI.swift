@@ -66,6 +66,22 @@ struct ReviewsAPI: Sendable {
             let review = try await reviews.confirm(token: body.token)
             return JSONBody.response(ReviewReceipt(id: try review.requireID(), state: review.state))
         }
+        routes.post("/api/v1/reviews/{id}/flags", .everyone, api: APIDoc("Report a review; it stays visible while checked unless reported as unlawful",
+                                                                         tag: "reviews", request: "FlagRequest", response: "ReviewReceipt", errors: [404, 422, 429])) { request, context in
+            let body = try await JSONBody.decode(FlagRequest.self, from: request, context: context)
+            return JSONBody.response(try await reviews.flag(context.parameters.get("id"), body, by: context.identity, locale: context.locale), status: .created)
+        }
+        routes.get("/api/v1/reviews/moderation", .roles([.admin, .mediator]), api: APIDoc("Reviews with open flags, and held ones", tag: "reviews",
+                                                                                         response: "ModerationQueue")) { _, context in
+            let items = try await reviews.moderationQueue(locale: context.locale)
+            return JSONBody.response(ListDTO(items: items, page: 1, size: max(1, items.count), total: items.count, pageCount: 1))
+        }
+        routes.post("/api/v1/reviews/{id}/moderation", .roles([.admin, .mediator]), api: APIDoc("Keep a review, or remove it for a reason from the fixed list",
+                                                                                               tag: "reviews", request: "ModerationRequest", response: "ReviewReceipt",
+                                                                                               errors: [404, 422])) { request, context in
+            let body = try await JSONBody.decode(ModerationRequest.self, from: request, context: context)
+            return JSONBody.response(try await reviews.moderate(context.parameters.get("id"), body, staff: try context.requireIdentity()))
+        }
         routes.post("/api/v1/reviews/{id}/reply", .roles([.member]), api: APIDoc("The shop's one public reply to a review", tag: "reviews",
                                                                                 request: "ReviewReplyRequest", response: "ReviewReceipt", errors: [404, 409, 422])) { request, context in
             let body = try await JSONBody.decode(ReviewReplyRequest.self, from: request, context: context)

@@ -105,7 +105,15 @@ struct ReviewsService: Sendable {
         row.distribution = Self.encode(distribution)
         try await row.save(on: db)
         try await Record.append(on: db, at: now, actor: .system, action: "review.published", subjectType: "review", subjectID: try review.requireID().uuidString,
-                                after: ["shop": shopID.uuidString, "origin": review.origin, "overall": "\(review.overall)"])
+                                after: ["shop": shopID.uuidString, "origin": review.origin, "overall": "\(review.overall)", "kind": review.kind])
+        if review.kind == ReviewKind.fault.rawValue, let shop = try await Shop.find(shopID, on: db) {
+            // A fault report ('Tadel') reaches the shop as a service case, with the buyer's words.
+            let text = review.text ?? ""
+            let buyer = review.authorName
+            try await desk.mail(shop.$organisation.id, subject: "mail_fault_subject", body: "mail_fault_body", { _ in
+                ["shop": shop.name, "buyer": buyer, "text": text, "score": "\(review.overall)"]
+            }, kind: "review.fault", on: db)
+        }
         try await refreshRatings(shop: shopID, rules: rules, on: db)
     }
 
