@@ -169,6 +169,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     ReviewsAPI(reviews: reviews).register(on: routes)
     ReviewPages(reviews: reviews, renderer: renderer).register(on: routes)
     ReviewModerationPages(reviews: reviews, renderer: renderer).register(on: routes)
+    ReviewChartRoutes(reviews: reviews, maxAge: config.sealMaxAge).register(on: routes)
     jobs.register(ReviewsService.sendJob) { context in try await reviews.send(context.payload) }
     jobs.register(recurring: RecurringJob(kind: ReviewsService.dailyKind, hour: 2, timeZone: active.timeZone)) { _ in
         try await reviews.slideWindow()

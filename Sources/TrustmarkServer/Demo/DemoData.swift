@@ -7,7 +7,7 @@ import TrustmarkCore
 /// on a clock of its own that starts fourteen months ago and ends now, so that terms start, renewal
 /// invoices go out, a renewal lapses, a contract is not returned and members come and go on the
 /// days they would have. Later features add their own chapters: complaints (DemoComplaints.swift),
-/// then reviews and sanctions.
+/// reviews (DemoReviews.swift), then sanctions.
 struct DemoData {
     let app: TrustmarkApp
     /// One bcrypt hash of the demo password for every demo member (hashing is slow on purpose).
@@ -183,6 +183,7 @@ struct DemoData {
             logins.append(.init(role: "member", email: memberLogin))
         }
         try await complaintsChapter(now: real, base: base, admin: admin)
+        try await reviewsChapter(now: real, base: base)
         try await seenOnTheWeb()
         // Fictitious addresses: keep the messages, send nothing.
         try await OutboxMessage.query(on: db).filter(\.$deliveredAt == nil).set(\.$deliveredAt, to: real).update()

@@ -62,6 +62,12 @@ struct DemoDataTests {
             for state in ["unconfirmed", "forwarded", "answered", "no_answer", "mediation", "resolved", "referred", "ruled", "closed"] {
                 #expect(complaintStates.contains(state), "a complaint in state \(state)")
             }
+            let reviewed = try #require(try await Shop.query(on: app.storage.db).filter(\.$name == "Fietsenhuis De Ketting").first())
+            let stats = try #require(try await ShopStats.find(reviewed.id, on: app.storage.db))
+            #expect(stats.ratings12m == 30)
+            #expect(stats.tier == "silver", "thirty reviews averaging over 4.0")
+            #expect(try await visitor.get("/shops/\(try #require(reviewed.slug))/reviews").body.contains("Reactie van de webshop"))
+            #expect(try await mediator.get("/staff/reviews").body.contains("Tuinwinkel De Hark"), "a reported review to moderate")
             #expect(try await app.verifyRecord().problem == nil)
         }
     }

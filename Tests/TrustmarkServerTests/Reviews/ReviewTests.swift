@@ -193,6 +193,16 @@ struct ReviewTests {
             try await owner.login("eva@fietsen.test", password: Journey.password)  // a day passed: the session ran out
             #expect(try await owner.post("/portal/reviews/\(id.uuidString)/reply", ["reply": "Dank u wel!"]).status == .seeOther)
             #expect(try await Browser(client).get("/shops/\(slug)/reviews").body.contains("Dank u wel!"))
+            // The barometer and the widget are plain SVG images anyone may embed.
+            let chart = try await Browser(client).get("/shops/\(slug)/barometer.svg?lang=en")
+            #expect(chart.headers[.contentType]?.hasPrefix("image/svg+xml") == true)
+            #expect(chart.body.contains("<rect"), "a bar for the month with a rating")
+            #expect(chart.body.contains("Jan 27: 5.0 (1)"))
+            #expect(!chart.body.contains("<script"))
+            let widget = try await Browser(client).get("/reviews/widget/\(slug).svg")
+            #expect(widget.body.contains("5.0 / 5"))
+            #expect(widget.body.contains("1 beoordeling<"), "one review, in the singular")
+            #expect(try await owner.get("/portal/reviews").body.contains("/reviews/widget/\(slug).svg"), "the embed code in the portal")
         }
     }
 

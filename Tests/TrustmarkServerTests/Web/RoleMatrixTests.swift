@@ -108,6 +108,8 @@ struct RoleMatrixTests {
         "POST /reviews/confirm/{token}": everyone,
         "GET /shops/{slug}/reviews": everyone,
         "GET /reviews/how-we-verify": everyone,
+        "GET /shops/{slug}/barometer.svg": everyone,
+        "GET /reviews/widget/{slug}.svg": everyone,
         "POST /api/v1/reviews/{id}/flags": everyone,
         "GET /api/v1/reviews/moderation": [.admin, .mediator],
         "POST /api/v1/reviews/{id}/moderation": [.admin, .mediator],

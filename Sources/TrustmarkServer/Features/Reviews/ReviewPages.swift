@@ -55,6 +55,8 @@ struct ReviewPortalPage: Encodable, Sendable {
         let slug: String
         let reviews: [ReviewDTO]
         let hasReviews: Bool
+        /// The widget's embed code: a link around the image, no script.
+        let embed: String
     }
 
     let chrome: PageChrome
@@ -263,7 +265,8 @@ struct ReviewPages: Sendable {
         for shop in shops {
             guard let slug = shop.slug else { continue }
             let list = try await reviews.reviews(of: slug, paging: Paging(page: 1, size: 20), locale: context.locale)
-            rows.append(.init(name: shop.name, slug: slug, reviews: list.items, hasReviews: !list.items.isEmpty))
+            let embed = "<a href=\"\(desk.baseURL)/shops/\(slug)/reviews\"><img src=\"\(desk.baseURL)/reviews/widget/\(slug).svg\" width=\"240\" height=\"72\" alt=\"\(shop.name): \(t("reviews_title"))\"></a>"
+            rows.append(.init(name: shop.name, slug: slug, reviews: list.items, hasReviews: !list.items.isEmpty, embed: embed))
         }
         var fields = [
             FormField("email", t("invitation_email"), kind: .email, form: state, required: true, maxLength: 254),

@@ -288,6 +288,17 @@ enum DateText {
         }
     }
 
+    /// A month in short, in the reader's language ("jan. 27", "Jan 27").
+    static func month(_ date: Date, locale: AppLocale, timeZone: TimeZone) -> String {
+        formatted(date, key: "month|\(locale.rawValue)|\(timeZone.identifier)") {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: ["nl": "nl_NL", "en": "en_GB", "de": "de_DE"][locale.rawValue] ?? "nl_NL")
+            formatter.timeZone = timeZone
+            formatter.dateFormat = "LLL yy"
+            return formatter
+        }
+    }
+
     /// A day and time in the reader's language (`24 december 2026 11:00`).
     static func dateTime(_ date: Date, locale: AppLocale, timeZone: TimeZone) -> String {
         formatted(date, key: "datetime|\(locale.rawValue)|\(timeZone.identifier)") {
