@@ -149,3 +149,42 @@ struct MailFileTests {
         #expect(ZipWriter.crc32(Array("123456789".utf8)) == 0xCBF4_3926)
     }
 }
+
+@Suite("Review fraud signals")
+struct FraudSignalTests {
+    func ids(_ facts: ReviewFraudFacts) -> [String] { FraudScoring.signals(facts).map(\.id) }
+
+    @Test func eachSignalFiresOnItsOwnFacts() {
+        #expect(ids(ReviewFraudFacts()).isEmpty)
+        #expect(ids(ReviewFraudFacts(sameAddress: 1)).isEmpty, "one other review from the address is normal (a household)")
+        #expect(ids(ReviewFraudFacts(sameAddress: 2)) == ["same_address"])
+        #expect(ids(ReviewFraudFacts(emailOnShopDomain: true)) == ["shop_domain"])
+        #expect(ids(ReviewFraudFacts(emailOfShopStaff: true)) == ["shop_staff"])
+        #expect(ids(ReviewFraudFacts(lastDay: 4, usualPerDay: 0)).isEmpty, "four in a day is not a burst")
+        #expect(ids(ReviewFraudFacts(lastDay: 5, usualPerDay: 0.5)) == ["burst"])
+        #expect(ids(ReviewFraudFacts(lastDay: 20, usualPerDay: 10)).isEmpty, "a busy shop's usual day")
+        #expect(ids(ReviewFraudFacts(likeness: 0.79)).isEmpty)
+        #expect(ids(ReviewFraudFacts(likeness: 0.8)) == ["near_duplicate"])
+        #expect(ids(ReviewFraudFacts(uninvitedWhileShopInvites: true)) == ["uninvited"])
+        #expect(ids(ReviewFraudFacts(incentiveReports: 1)) == ["incentive"])
+    }
+
+    @Test func scoresAddUpToAtMostAHundredAndExplainThemselves() {
+        let two = FraudScoring.signals(ReviewFraudFacts(sameAddress: 3, likeness: 0.9))
+        #expect(FraudScoring.score(two) == 85)
+        #expect(two.first?.arguments["count"] == "3")
+        #expect(two.last?.arguments["percent"] == "90")
+        let all = FraudScoring.signals(ReviewFraudFacts(sameAddress: 3, emailOnShopDomain: true, emailOfShopStaff: true, lastDay: 9, likeness: 1,
+                                                        uninvitedWhileShopInvites: true, incentiveReports: 2))
+        #expect(all.count == 7)
+        #expect(FraudScoring.score(all) == 100)
+    }
+
+    @Test func likenessComparesWordTriples() {
+        let text = "De levering was snel en het product werkt prima, aanrader"
+        #expect(FraudScoring.likeness(text, text) == 1)
+        #expect(FraudScoring.likeness(text, text.uppercased() + "!") == 1, "case and punctuation do not hide a copy")
+        #expect(FraudScoring.likeness(text, "Heel slechte service, nooit meer bestellen bij deze winkel") == 0)
+        #expect(FraudScoring.likeness("Top", "Top") == 0, "too short to judge")
+    }
+}

@@ -28,9 +28,10 @@ extension OpenAPISchemas {
                                      "note": string], required: ["decision"]),
         "ModerationItem": object([
             "id": uuid, "shop": string, "slug": string, "state": string, "author": string, "overall": integer, "text": nullableString,
+            "fraudScore": ["type": ["integer", "null"]], "signals": strings,
             "flags": ["type": "array", "items": object(["by": enumeration(["shop", "public"]), "reason": string, "reasonText": string, "note": nullableString,
                                                         "at": dateTime], required: ["by", "reason", "reasonText", "at"])],
-        ], required: ["id", "shop", "slug", "state", "author", "overall", "flags"]),
+        ], required: ["id", "shop", "slug", "state", "author", "overall", "signals", "flags"]),
         "ModerationQueue": list("ModerationItem"),
         "ReviewReplyRequest": object(["reply": ["type": "string", "maxLength": 5000]], required: ["reply"]),
         "Review": object([

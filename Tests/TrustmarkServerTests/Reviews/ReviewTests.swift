@@ -221,6 +221,8 @@ struct ReviewTests {
             #expect(disclosure.body.contains("12 maanden"), "the scheme's window")
             #expect(disclosure.body.contains("Zilver vanaf 25 beoordelingen met gemiddeld ten minste 4.0"), "the scheme's tiers")
             #expect(disclosure.body.contains("7 dagen"), "the scheme's confirmation time")
+            #expect(disclosure.body.contains("hoogstens 5 beoordelingen per maand"), "the scheme's flag cap")
+            #expect(disclosure.body.contains("1 jaar"), "the scheme's retention of removed reviews")
             try await journey.moveTo("2027-01-04")
             let member = try await journey.api("eva@fietsen.test")
             #expect(try await member.call(.post, "/api/v1/invitations", json: ["email": "klager@example.org", "name": "Kees", "orderReference": "B-5"]).status == .created)
@@ -235,21 +237,30 @@ struct ReviewTests {
         }
     }
 
-    /// A published review written straight through the service (the figures are what is tested).
-    static func published(_ app: TrustmarkApp, shop: Shop, overall: Int, author: String = "Koper") async throws -> UUID {
-        let rules = try #require(app.scheme.scheme.reviews)
+    /// A review as it arrives, before the service publishes it.
+    static func arriving(_ app: TrustmarkApp, shop: Shop, overall: Int, author: String = "Koper", email: String = "koper@example.org",
+                         address: String? = nil, text: String? = nil, origin: ReviewOrigin = .invited) throws -> Review {
         let review = Review()
         review.id = UUID()
         review.$shop.id = try shop.requireID()
-        review.origin = ReviewOrigin.invited.rawValue
+        review.origin = origin.rawValue
         review.kind = ReviewKind.review.rawValue
         review.authorName = author
-        review.authorEmail = "koper@example.org"
+        review.authorEmail = email
         review.locale = "nl"
         review.overall = overall
         review.scores = ReviewsService.encode(["service": overall, "delivery": overall])
+        review.text = text
+        review.clientAddress = address
         review.state = Review.State.published.rawValue
         review.createdAt = app.clock.now()
+        return review
+    }
+
+    /// A published review written straight through the service (the figures are what is tested).
+    static func published(_ app: TrustmarkApp, shop: Shop, overall: Int, author: String = "Koper") async throws -> UUID {
+        let rules = try #require(app.scheme.scheme.reviews)
+        let review = try arriving(app, shop: shop, overall: overall, author: author)
         try await app.storage.db.transaction { db in
             try await review.create(on: db)
             try await app.reviews.publish(review, rules: rules, on: db)
@@ -306,6 +317,56 @@ struct ReviewTests {
             try await journey.moveTo("2028-01-06")
             #expect(try await Review.find(ids[0], on: app.storage.db) == nil)
             #expect(try await Review.find(ids[1], on: app.storage.db) != nil)
+        }
+    }
+
+    @Test func suspiciousReviewsWaitForModerationWithTheirReasons() async throws {
+        try await TestApp.with { app, client in
+            let journey = Journey(app: app, client: client)
+            let (slug, _, _) = try await journey.activeMember()
+            try await app.makeUser("mediator@trustmark.test", role: .mediator)
+            let mediator = try await journey.api("mediator@trustmark.test")
+            try await journey.moveTo("2027-01-04")
+            let rules = try #require(app.scheme.scheme.reviews)
+            let shop = try #require(try await Shop.query(on: app.storage.db).filter(\.$slug == slug).first())
+            func arrive(_ email: String, address: String, text: String) async throws -> Review {
+                let review = try Self.arriving(app, shop: shop, overall: 5, email: email, address: address, text: text, origin: .confirmedEmail)
+                try await app.storage.db.transaction { db in
+                    try await review.create(on: db)
+                    try await app.reviews.publishUnlessSuspicious(review, rules: rules, on: db)
+                }
+                return review
+            }
+            // The shop's own contact reviews itself: held, not counted.
+            let own = try await arrive("eva@fietsen.test", address: "192.0.2.1", text: "Geweldige winkel")
+            #expect(own.state == "held")
+            #expect(own.fraudScore == 100, "on the shop's own domain and its own contact: 80 + 80, capped")
+            #expect(own.fraudSignals?.contains("shop_domain") == true && own.fraudSignals?.contains("shop_staff") == true)
+            #expect(try await ShopStats.find(shop.id, on: app.storage.db)?.ratings12m ?? 0 == 0)
+            // Honest reviews from different places go online.
+            _ = try await arrive("a@example.org", address: "198.51.100.1", text: "Snel geleverd en netjes verpakt, de fiets rijdt prima")
+            _ = try await arrive("b@example.org", address: "198.51.100.2", text: "Klantenservice reageerde snel op mijn vraag over de maat")
+            // The same network address again and again, with a copied text: held, with both reasons.
+            _ = try await arrive("c@example.org", address: "203.0.113.9", text: "Beste fietsenwinkel van Nederland zonder twijfel echt waar")
+            _ = try await arrive("d@example.org", address: "203.0.113.9", text: "Alles was perfect geregeld, heel tevreden over de aankoop")
+            let copied = try await arrive("e@example.org", address: "203.0.113.9", text: "Beste fietsenwinkel van Nederland zonder twijfel echt waar!")
+            #expect(copied.state == "held")
+            #expect(copied.fraudScore == 100, "same address, a copy, and six reviews in a day for a shop that has four a year")
+            let queue = try await mediator.call(.get, "/api/v1/reviews/moderation", language: "en")
+            let held = try #require((queue.json["items"] as? [[String: Any]])?.first { $0["id"] as? String == copied.id?.uuidString })
+            let reasons = (held["signals"] as? [String]) ?? []
+            #expect(reasons.contains { $0.contains("same network address") })
+            #expect(reasons.contains { $0.contains("100% like another review") })
+            #expect(reasons.contains { $0.contains("6 reviews in 24 hours") }, "\(reasons)")
+            #expect(try await ShopStats.find(shop.id, on: app.storage.db)?.ratings12m == 4)
+            // Kept after a look: it goes online and counts.
+            #expect(try await mediator.call(.post, "/api/v1/reviews/\(try copied.requireID())/moderation", json: ["decision": "keep"]).json["state"] as? String == "published")
+            #expect(try await ShopStats.find(shop.id, on: app.storage.db)?.ratings12m == 5)
+            // Consumers report an incentive campaign: the next reviews carry that signal.
+            _ = try await APIClient(client: client).call(.post, "/api/v1/reviews/\(try copied.requireID())/flags", json: ["reason": "incentive"])
+            let after = try await arrive("f@example.org", address: "198.51.100.7", text: "Kreeg tien euro korting voor deze beoordeling maar goed")
+            #expect(after.state == "published")
+            #expect(after.fraudSignals?.contains("incentive") == true)
         }
     }
 }

@@ -18,5 +18,6 @@ enum AllMigrations {
         M0012IndexShopStatsByUpdate(),
         M0013CreateReviews(),
         M0014CreateReviewFlags(),
+        M0015AddReviewFraud(),
     ]
 }

@@ -54,6 +54,9 @@ final class Review: Model, @unchecked Sendable {
     @OptionalField(key: "client_address") var clientAddress: String?
     @OptionalField(key: "removed_reason") var removedReason: String?
     @OptionalField(key: "removed_at") var removedAt: Date?
+    @OptionalField(key: "fraud_score") var fraudScore: Int?
+    /// The signals behind the score, as JSON (id, points, arguments).
+    @OptionalField(key: "fraud_signals") var fraudSignals: String?
 
     init() {}
 

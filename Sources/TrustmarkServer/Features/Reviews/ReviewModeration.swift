@@ -4,7 +4,9 @@ import TrustmarkCore
 
 /// Why someone reports a review.
 enum FlagReason: String, CaseIterable, Codable, Sendable {
-    case notABuyer = "not_a_buyer", fake, offensive, personalData = "personal_data", unlawful, spam, other
+    case notABuyer = "not_a_buyer", fake, offensive, personalData = "personal_data", unlawful, spam
+    /// The shop offered something (a discount, a gift) for a review: counts as a fraud signal.
+    case incentive, other
 }
 
 /// Why staff remove a review: a fixed list, so removals can be counted and explained.
@@ -40,6 +42,9 @@ struct ModerationItemDTO: Codable, Sendable {
     let author: String
     let overall: Int
     let text: String?
+    let fraudScore: Int?
+    /// Why the review looks suspicious, in words, with each signal's points.
+    let signals: [String]
     let flags: [Flag]
 }
 
@@ -112,7 +117,8 @@ extension ReviewsService {
                 ModerationItemDTO.Flag(by: $0.by, reason: $0.reason, reasonText: desk.localizer.text("flag_reason_\($0.reason)", locale), note: $0.note, at: $0.createdAt)
             }
             return ModerationItemDTO(id: id, shop: review.shop.name, slug: review.shop.slug ?? "", state: review.state, author: review.authorName,
-                                     overall: review.overall, text: review.text, flags: flags)
+                                     overall: review.overall, text: review.text, fraudScore: review.fraudScore,
+                                     signals: signalTexts(review, locale: locale), flags: flags)
         }
     }
 
@@ -147,6 +153,9 @@ extension ReviewsService {
                 review.removedAt = now
                 try await review.save(on: db)
                 if counted { try await unpublish(review, rules: rules, on: db) }
+            } else if review.publishedAt == nil {
+                // Held before it ever counted (fraud signals): kept means it goes online now.
+                try await publish(review, rules: rules, on: db)
             } else {
                 review.state = Review.State.published.rawValue
                 try await review.save(on: db)

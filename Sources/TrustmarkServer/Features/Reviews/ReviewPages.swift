@@ -194,6 +194,8 @@ struct ReviewPages: Sendable {
             }.joined(separator: "; ")
             statements.append(t("disclosure_tiers", ["tiers": tiers]))
         }
+        statements.append(t("disclosure_fraud", [:]))
+        statements.append(t("disclosure_flags", ["cap": "\(rules.flagCapPerMonth)", "retention": period.period(rules.removedRetention, locale)]))
         statements.append(t("disclosure_reply", [:]))
         statements.append(t("disclosure_unpaid", [:]))
         return statements

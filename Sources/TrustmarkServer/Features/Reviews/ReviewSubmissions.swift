@@ -86,7 +86,7 @@ extension ReviewsService {
             let review = make(input, scores: scores, shop: invitation.$shop.id, origin: .invited, name: invitation.name, email: invitation.email)
             review.invitationID = id
             try await review.create(on: db)
-            try await publish(review, rules: rules, on: db)
+            try await publishUnlessSuspicious(review, rules: rules, on: db)
             return ReviewReceipt(id: try review.requireID(), state: review.state)
         }
     }
@@ -136,7 +136,7 @@ extension ReviewsService {
             }
             guard review.state == Review.State.unconfirmed.rawValue else { throw AppError.conflict("review_link_used", "review_link_used") }
             guard let expires = review.confirmExpiresAt, now < expires else { throw AppError(.gone, code: "review_link_expired", messageKey: "review_link_expired") }
-            try await publish(review, rules: rules, on: db)
+            try await publishUnlessSuspicious(review, rules: rules, on: db)
             return review
         }
     }
