@@ -27,9 +27,9 @@ extension OpenAPISchemas {
         "ModerationRequest": object(["decision": enumeration(["keep", "remove"]), "reason": enumeration(RemovalReason.allCases.map(\.rawValue)),
                                      "note": string], required: ["decision"]),
         "ModerationItem": object([
-            "id": uuid, "shop": string, "slug": string, "state": string, "author": string, "overall": integer, "text": nullableString,
+            "id": uuid, "shop": string, "slug": string, "state": string, "stateText": string, "author": string, "overall": integer, "text": nullableString,
             "fraudScore": ["type": ["integer", "null"]], "signals": strings,
-            "flags": ["type": "array", "items": object(["by": enumeration(["shop", "public"]), "reason": string, "reasonText": string, "note": nullableString,
+            "flags": ["type": "array", "items": object(["by": enumeration(["shop", "public"]), "byText": string, "reason": string, "reasonText": string, "note": nullableString,
                                                         "at": dateTime], required: ["by", "reason", "reasonText", "at"])],
         ], required: ["id", "shop", "slug", "state", "author", "overall", "signals", "flags"]),
         "ModerationQueue": list("ModerationItem"),

@@ -29,6 +29,7 @@ struct ModerationRequest: Codable, Sendable {
 struct ModerationItemDTO: Codable, Sendable {
     struct Flag: Codable, Sendable {
         let by: String
+        let byText: String
         let reason: String
         let reasonText: String
         let note: String?
@@ -39,6 +40,7 @@ struct ModerationItemDTO: Codable, Sendable {
     let shop: String
     let slug: String
     let state: String
+    let stateText: String
     let author: String
     let overall: Int
     let text: String?
@@ -114,9 +116,10 @@ extension ReviewsService {
         return ids.compactMap { id in
             guard let review = reviews[id] else { return nil }
             let flags = open.filter { $0.$review.id == id }.map {
-                ModerationItemDTO.Flag(by: $0.by, reason: $0.reason, reasonText: desk.localizer.text("flag_reason_\($0.reason)", locale), note: $0.note, at: $0.createdAt)
+                ModerationItemDTO.Flag(by: $0.by, byText: desk.localizer.text("flag_by_\($0.by)", locale), reason: $0.reason, reasonText: desk.localizer.text("flag_reason_\($0.reason)", locale), note: $0.note, at: $0.createdAt)
             }
-            return ModerationItemDTO(id: id, shop: review.shop.name, slug: review.shop.slug ?? "", state: review.state, author: review.authorName,
+            return ModerationItemDTO(id: id, shop: review.shop.name, slug: review.shop.slug ?? "", state: review.state,
+                                     stateText: desk.localizer.text("review_state_\(review.state)", locale), author: review.authorName,
                                      overall: review.overall, text: review.text, fraudScore: review.fraudScore,
                                      signals: signalTexts(review, locale: locale), flags: flags)
         }
