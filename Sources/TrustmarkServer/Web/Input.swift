@@ -143,6 +143,15 @@ enum JSONBody {
 }
 
 extension Response {
+    /// A file to save (an attachment, a dossier, a seal file), never cached; the name is reduced to
+    /// plain characters so it cannot break the header.
+    static func download(_ bytes: [UInt8], type: String, name: String) -> Response {
+        let safe = name.filter { $0.isASCII && ($0.isLetter || $0.isNumber || "-_. ".contains($0)) }
+        return Response(status: .ok, headers: [.contentType: type, .contentDisposition: "attachment; filename=\"\(safe.isEmpty ? "file" : safe)\"",
+                                               .cacheControl: "private, no-store"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
     /// A redirect after a successful form post (303, so the browser follows with GET).
     static func seeOther(_ location: String) -> Response {
         Response(status: .seeOther, headers: [.location: location])

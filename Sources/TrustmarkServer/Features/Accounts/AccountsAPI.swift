@@ -57,6 +57,11 @@ struct ListDTO<Item: Codable & Sendable>: Codable, Sendable {
         self.init(items: items, page: 1, size: max(items.count, 1), total: items.count, pageCount: 1)
     }
 
+    /// A page of a paginated list.
+    init(_ list: PagedList<Item>) {
+        self.init(items: list.items, page: list.page, size: list.size, total: list.total, pageCount: list.pageCount)
+    }
+
     init(items: [Item], page: Int, size: Int, total: Int, pageCount: Int) {
         self.items = items
         self.page = page

@@ -55,7 +55,7 @@ struct ComplaintDeskPages: Sendable {
     let renderer: Renderer
 
     var desk: MembershipDesk { complaints.desk }
-    var uploadLimit: Int { complaints.files.maxBytes * EvidenceFiles.maxFiles + 256 * 1024 }
+    var uploadLimit: Int { complaints.files.formLimit }
     static let staff: Set<Role> = [.admin, .mediator]
 
     func register(on routes: RouteTable) {
@@ -123,11 +123,11 @@ struct ComplaintDeskPages: Sendable {
         }
         routes.get("/staff/complaints/{id}/dossier.pdf", .roles(Self.staff)) { _, context in
             let (name, pdf) = try await complaints.dossier(context.parameters.get("id"), staff: try context.requireIdentity())
-            return ComplaintsAPI.download(Array(pdf), type: "application/pdf", name: name)
+            return Response.download(Array(pdf), type: "application/pdf", name: name)
         }
         routes.get("/staff/complaints/{id}/attachments.zip", .roles(Self.staff)) { _, context in
             let (name, zip) = try await complaints.attachmentsArchive(context.parameters.get("id"), staff: try context.requireIdentity())
-            return ComplaintsAPI.download(zip, type: "application/zip", name: name)
+            return Response.download(zip, type: "application/zip", name: name)
         }
         routes.get("/staff/complaints/{id}/files/{file}", .roles(Self.staff)) { _, context in try await file(context) }
 
@@ -194,7 +194,7 @@ struct ComplaintDeskPages: Sendable {
 
     private func file(_ context: AppRequestContext) async throws -> Response {
         let (row, bytes) = try await complaints.attachment(context.parameters.get("id"), file: context.parameters.get("file"), for: try Self.viewer(context))
-        return ComplaintsAPI.download(bytes, type: row.mediaType, name: row.filename)
+        return Response.download(bytes, type: row.mediaType, name: row.filename)
     }
 
     /// The complaint page for any party: what they may see and the forms for what they may do.

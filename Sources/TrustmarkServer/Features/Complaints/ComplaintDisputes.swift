@@ -122,8 +122,8 @@ extension ComplaintsService {
         let shopName = shopText.trimmingWhitespace()
         var shop: Shop?
         if !shopName.isEmpty {
-            guard let slug = try await register.slug(forDomain: DomainName.normalise(shopName)) ?? Optional(shopName.lowercased()),
-                  let found = try await Shop.query(on: desk.storage.db).filter(\.$slug == slug).first() else {
+            let slug = try await register.slug(matching: shopName)
+            guard let found = try await Shop.query(on: desk.storage.db).filter(\.$slug == slug).first() else {
                 throw AppError.invalid("shop", "complaint_shop_unknown", ["shop": shopName])
             }
             shop = found

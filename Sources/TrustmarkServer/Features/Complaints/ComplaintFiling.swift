@@ -77,7 +77,7 @@ extension ComplaintsService {
         var shop: Shop?
         var record: ShopRecord?
         if isShop {
-            let slug = try await register.slug(forDomain: DomainName.normalise(shopText)) ?? shopText.lowercased()
+            let slug = try await register.slug(matching: shopText)
             record = try await register.record(slug: slug)
             if let record, let shopID = record.seal.shopID { shop = try await Shop.find(shopID, on: desk.storage.db) }
         }
@@ -136,8 +136,8 @@ extension ComplaintsService {
                 try await complaint.create(on: db)
                 try await attach(checked, to: id, message: nil, party: .consumer, staffOnly: false, on: db)
                 let values = ["name": name, "link": link, "expires": expiresText, "shop": shopName, "scheme": desk.scheme.name]
-                try await desk.outbox.add(on: db, at: now, to: complaint.consumerEmail, subject: desk.localizer.text("mail_complaint_confirm_subject", locale, values),
-                                          body: desk.localizer.text("mail_complaint_confirm_body", locale, values), locale: locale.rawValue, kind: "complaint.confirm")
+                try await desk.mail(to: complaint.consumerEmail, locale, subject: "mail_complaint_confirm_subject", body: "mail_complaint_confirm_body", values,
+                                    kind: "complaint.confirm", on: db)
                 try await JobQueue.enqueue(Self.expireJob, payload: id.uuidString, at: expires, uniqueKey: "complaint:\(id):expire", now: now, on: db)
             }
         }
@@ -263,13 +263,7 @@ extension ComplaintsService {
     }
 
     static func nextReference(year: Int, on db: any Database) async throws -> Int {
-        guard let sql = db as? any SQLDatabase else { throw AppError.notFound }
-        try await sql.raw("INSERT INTO complaint_counters (year, last) VALUES (\(bind: year), 0) ON CONFLICT (year) DO NOTHING").run()
-        struct Row: Decodable { let last: Int }
-        guard let row = try await sql.raw("UPDATE complaint_counters SET last = last + 1 WHERE year = \(bind: year) RETURNING last").first(decoding: Row.self) else {
-            throw AppError.notFound
-        }
-        return row.last
+        try await YearCounter.next("complaint_counters", year: year, on: db)
     }
 
     /// An unconfirmed complaint whose link ran out is removed with its files; a confirmed one is kept.

@@ -73,7 +73,7 @@ struct ComplaintPages: Sendable {
     let renderer: Renderer
 
     var desk: MembershipDesk { complaints.desk }
-    var uploadLimit: Int { complaints.files.maxBytes * EvidenceFiles.maxFiles + 256 * 1024 }
+    var uploadLimit: Int { complaints.files.formLimit }
 
     func register(on routes: RouteTable) {
         routes.get("/complaints/new", .everyone) { request, context in
@@ -177,7 +177,7 @@ struct ComplaintPages: Sendable {
         routes.get("/complaints/{id}/files/{file}", .everyone) { request, context in
             let (id, _) = try consumerAccess(request, context)
             let (row, bytes) = try await complaints.attachment(id, file: context.parameters.get("file"), for: .consumer)
-            return ComplaintsAPI.download(bytes, type: row.mediaType, name: row.filename)
+            return Response.download(bytes, type: row.mediaType, name: row.filename)
         }
     }
 

@@ -82,8 +82,7 @@ extension ComplaintsService {
             let locale = AppLocale(rawValue: admin.locale) ?? .fallback
             let values = ["name": admin.displayName, "shop": shop.name, "count": "\(figures.unresolved + figures.noAnswer)", "threshold": "\(threshold)",
                           "link": desk.baseURL + "/staff/sanction-proposals"]
-            try await desk.outbox.add(on: db, at: proposal.raisedAt, to: admin.email, subject: desk.localizer.text("mail_proposal_subject", locale, values),
-                                      body: desk.localizer.text("mail_proposal_body", locale, values), locale: locale.rawValue, kind: "sanction.proposal")
+            try await desk.mail(to: admin.email, locale, subject: "mail_proposal_subject", body: "mail_proposal_body", values, kind: "sanction.proposal", on: db)
         }
     }
 

@@ -65,8 +65,7 @@ struct ComplaintsAPI: Sendable {
     static let staff: Set<Role> = [.admin, .mediator]
     static let parties: Set<Role> = [.admin, .mediator, .member]
 
-    /// Base64 makes files a third larger; the body may hold the most files of the largest size.
-    var bodyLimit: Int { complaints.files.maxBytes * EvidenceFiles.maxFiles * 4 / 3 + 64 * 1024 }
+    var bodyLimit: Int { complaints.files.jsonLimit }
 
     static func files(_ list: [ComplaintRequest.File]?) throws -> [IncomingFile] {
         try (list ?? []).enumerated().map { index, file in
@@ -119,7 +118,7 @@ struct ComplaintsAPI: Sendable {
             let query = request.uri.queryParameters
             let list = try await complaints.list(for: try Self.viewer(context), state: query["state"].map(String.init), queue: query["queue"].map(String.init),
                                                  paging: Paging(page: query["page"].flatMap { Int($0) }, size: query["size"].flatMap { Int($0) }), locale: context.locale)
-            return JSONBody.response(ListDTO(items: list.items, page: list.page, size: list.size, total: list.total, pageCount: list.pageCount))
+            return JSONBody.response(ListDTO(list))
         }
         routes.get("/api/v1/complaints/{id}", .roles(Self.parties), api: APIDoc("One complaint with its thread, deadlines and timeline", tag: "complaints",
                                                                               response: "Complaint", errors: [404])) { _, context in
@@ -173,16 +172,16 @@ struct ComplaintsAPI: Sendable {
         routes.get("/api/v1/complaints/{id}/dossier.pdf", .roles(Self.staff), api: APIDoc("The dossier for the dispute committee (PDF)", tag: "complaints",
                                                                                          errors: [404])) { _, context in
             let (name, pdf) = try await complaints.dossier(context.parameters.get("id"), staff: try context.requireIdentity())
-            return Self.download(Array(pdf), type: "application/pdf", name: name)
+            return Response.download(Array(pdf), type: "application/pdf", name: name)
         }
         routes.get("/api/v1/complaints/{id}/attachments.zip", .roles(Self.staff), api: APIDoc("Every shared attachment as one ZIP", tag: "complaints",
                                                                                              errors: [404])) { _, context in
             let (name, zip) = try await complaints.attachmentsArchive(context.parameters.get("id"), staff: try context.requireIdentity())
-            return Self.download(zip, type: "application/zip", name: name)
+            return Response.download(zip, type: "application/zip", name: name)
         }
         routes.get("/api/v1/complaints/{id}/files/{file}", .roles(Self.parties), api: APIDoc("An attached file", tag: "complaints", errors: [404])) { _, context in
             let (row, bytes) = try await complaints.attachment(context.parameters.get("id"), file: context.parameters.get("file"), for: try Self.viewer(context))
-            return Self.download(bytes, type: row.mediaType, name: row.filename)
+            return Response.download(bytes, type: row.mediaType, name: row.filename)
         }
         routes.post("/api/v1/complaints/registrations", .roles(Self.staff), api: APIDoc("Register a complaint from a forwarded mail (body: the .eml, message/rfc822)",
                                                                                        tag: "complaints", response: "Complaint", status: 201, query: ["shop"],
@@ -228,7 +227,7 @@ struct ComplaintsAPI: Sendable {
                 SanctionProposalDTO(id: row.id ?? UUID(), shop: row.shop?.name, organisationId: row.organisationID, source: row.source, reason: row.reason,
                                     evidence: row.evidence.split(separator: "\n").map(String.init), raisedAt: row.raisedAt)
             }
-            return JSONBody.response(ListDTO(items: items, page: 1, size: max(items.count, 1), total: items.count, pageCount: 1))
+            return JSONBody.response(ListDTO(all: items))
         }
     }
 
@@ -240,12 +239,5 @@ struct ComplaintsAPI: Sendable {
         let base = viewer.party == .consumer ? complaints.desk.baseURL + "/complaints/\(lower)" : "/api/v1/complaints/\(lower)"
         let view = try await complaints.view(complaint, for: viewer, locale: context.locale, attachmentBase: base, attachmentQuery: key.map { "?key=\($0)" } ?? "")
         return JSONBody.response(view, status: status)
-    }
-
-    static func download(_ bytes: [UInt8], type: String, name: String) -> Response {
-        let safe = name.filter { $0.isASCII && ($0.isLetter || $0.isNumber || "-_. ".contains($0)) }
-        return Response(status: .ok, headers: [.contentType: type, .contentDisposition: "attachment; filename=\"\(safe.isEmpty ? "file" : safe)\"",
-                                               .cacheControl: "private, no-store"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

@@ -173,8 +173,7 @@ struct ComplaintsService: Sendable {
         var values = try await arguments(complaint, locale: locale, on: db).merging(extra) { _, new in new }
         values["name"] = complaint.consumerName
         values["link"] = try consumerURL(complaint)
-        try await desk.outbox.add(on: db, at: desk.clock.now(), to: complaint.consumerEmail, subject: desk.localizer.text(subject, locale, values),
-                                  body: desk.localizer.text(body, locale, values), locale: locale.rawValue, kind: kind)
+        try await desk.mail(to: complaint.consumerEmail, locale, subject: subject, body: body, values, kind: kind, on: db)
     }
 
     /// Mails the shop's contact in its language, with the link to the complaint in the portal.
@@ -208,8 +207,7 @@ struct ComplaintsService: Sendable {
             var values = try await arguments(complaint, locale: locale, on: db).merging(extra) { _, new in new }
             values["name"] = user.displayName
             values["link"] = link
-            try await desk.outbox.add(on: db, at: desk.clock.now(), to: user.email, subject: desk.localizer.text(subject, locale, values),
-                                      body: desk.localizer.text(body, locale, values), locale: locale.rawValue, kind: kind)
+            try await desk.mail(to: user.email, locale, subject: subject, body: body, values, kind: kind, on: db)
         }
     }
 

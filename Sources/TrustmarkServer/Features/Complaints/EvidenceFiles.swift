@@ -27,6 +27,11 @@ struct EvidenceFiles: Sendable {
     /// At most this many files per submission.
     static let maxFiles = 5
 
+    /// The largest form post with files: the most files of the largest size, and the fields.
+    var formLimit: Int { maxBytes * Self.maxFiles + 256 * 1024 }
+    /// The largest JSON body with files, which base64 makes a third larger.
+    var jsonLimit: Int { maxBytes * Self.maxFiles * 4 / 3 + 64 * 1024 }
+
     init(dataDirectory: String, maxBytes: Int) {
         self.directory = dataDirectory + "/attachments/complaints"
         self.maxBytes = maxBytes

@@ -23,13 +23,7 @@ struct InvoicesService: Sendable {
 
     /// Takes the next number of `year` in `db`'s transaction.
     static func nextSequence(year: Int, on db: any Database) async throws -> Int {
-        guard let sql = db as? any SQLDatabase else { throw AppError.notFound }
-        try await sql.raw("INSERT INTO invoice_counters (year, last) VALUES (\(bind: year), 0) ON CONFLICT (year) DO NOTHING").run()
-        struct Row: Decodable { let last: Int }
-        guard let row = try await sql.raw("UPDATE invoice_counters SET last = last + 1 WHERE year = \(bind: year) RETURNING last").first(decoding: Row.self) else {
-            throw AppError.notFound
-        }
-        return row.last
+        try await YearCounter.next("invoice_counters", year: year, on: db)
     }
 
     /// Writes an invoice (or credit note) with its lines. The amounts come from the caller, who

@@ -77,6 +77,12 @@ struct MembershipDesk: Sendable {
         return (registration.contactEmail, registration.contactName, locale)
     }
 
+    /// Mails anyone in their language; `subject` and `body` are locale keys filled with `values`.
+    func mail(to address: String, _ locale: AppLocale, subject: String, body: String, _ values: [String: String], kind: String, on db: any Database) async throws {
+        try await outbox.add(on: db, at: clock.now(), to: address, subject: localizer.text(subject, locale, values), body: localizer.text(body, locale, values),
+                             locale: locale.rawValue, kind: kind)
+    }
+
     /// Mails the member's contact, in their language; `subject` and `body` are locale keys.
     func mail(_ organisation: UUID, subject: String, body: String, _ arguments: @Sendable (AppLocale) -> [String: String], kind: String, on db: any Database) async throws {
         guard let contact = try await contact(of: organisation, on: db) else { return }
@@ -84,8 +90,7 @@ struct MembershipDesk: Sendable {
         values["name"] = values["name"] ?? contact.name
         values["scheme"] = scheme.name
         values["portal"] = baseURL + "/portal/membership"
-        try await outbox.add(on: db, at: clock.now(), to: contact.email, subject: localizer.text(subject, contact.locale, values),
-                             body: localizer.text(body, contact.locale, values), locale: contact.locale.rawValue, kind: kind)
+        try await mail(to: contact.email, contact.locale, subject: subject, body: body, values, kind: kind, on: db)
     }
 
     /// Whether the organisation's staff user is the caller's organisation (members see only their own).

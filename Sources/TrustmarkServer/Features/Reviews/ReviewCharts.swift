@@ -30,13 +30,17 @@ extension ReviewsService {
                                title: desk.localizer.text("barometer_title", locale, ["shop": shop.name]), colour: colour)
     }
 
+    /// Embedded on shop pages, so it reads only the shop and its kept figures, never the reviews.
     func widget(slug: String, locale: AppLocale) async throws -> ReviewWidget {
-        let list = try await reviews(of: slug, paging: Paging(page: 1, size: 1), locale: locale)
         let rules = try rules()
-        let tier = desk.tier(list.tier)
-        return ReviewWidget(organisation: desk.scheme.name, shop: list.shop, average: list.average, outOf: rules.scaleMaximum,
-                            countText: desk.localizer.text(list.count == 1 ? "widget_count_one" : "widget_count", locale, ["count": "\(list.count)"]), tier: list.tierName,
-                            colour: tier?.colour ?? desk.scheme.seal.defaultVariant?.colour ?? "#1d5fa8")
+        let db = desk.storage.db
+        guard let shop = try await Shop.query(on: db).filter(\.$slug == slug).first(), let shopID = shop.id else { throw AppError.notFound }
+        let stats = try await ShopStats.find(shopID, on: db)
+        let figures = Self.figures(stats, rules: rules)
+        let tier = desk.tier(stats?.tier)
+        return ReviewWidget(organisation: desk.scheme.name, shop: shop.name, average: figures.average.map(RatingFigures.text), outOf: rules.scaleMaximum,
+                            countText: desk.localizer.text(figures.count == 1 ? "widget_count_one" : "widget_count", locale, ["count": "\(figures.count)"]),
+                            tier: tier.map { desk.active.text($0.name, locale) }, colour: tier?.colour ?? desk.scheme.seal.defaultVariant?.colour ?? "#1d5fa8")
     }
 }
 

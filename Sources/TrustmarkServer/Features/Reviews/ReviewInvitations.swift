@@ -167,8 +167,7 @@ extension ReviewsService {
             let locale = AppLocale(rawValue: invitation.locale) ?? .fallback
             let values = ["name": invitation.name, "shop": invitation.shop.name, "order": invitation.orderReference, "scheme": desk.scheme.name,
                           "link": desk.baseURL + "/reviews/rate/\(token)"]
-            try await desk.outbox.add(on: db, at: desk.clock.now(), to: invitation.email, subject: desk.localizer.text("mail_invitation_subject", locale, values),
-                                      body: desk.localizer.text("mail_invitation_body", locale, values), locale: locale.rawValue, kind: "review.invitation")
+            try await desk.mail(to: invitation.email, locale, subject: "mail_invitation_subject", body: "mail_invitation_body", values, kind: "review.invitation", on: db)
         }
     }
 

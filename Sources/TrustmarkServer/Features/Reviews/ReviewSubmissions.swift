@@ -85,7 +85,7 @@ extension ReviewsService {
             try await invitation.save(on: db)
             let review = make(input, scores: scores, shop: invitation.$shop.id, origin: .invited, name: invitation.name, email: invitation.email)
             review.invitationID = id
-            try await review.create(on: db)
+            // Written once: publishing (or holding) saves the new row.
             try await publishUnlessSuspicious(review, rules: rules, on: db)
             return ReviewReceipt(id: try review.requireID(), state: review.state)
         }
@@ -119,9 +119,8 @@ extension ReviewsService {
                       "expires": DateText.dateTime(review.confirmExpiresAt ?? now, locale: input.locale, timeZone: desk.timeZone)]
         try await desk.storage.db.transaction { db in
             try await review.create(on: db)
-            try await desk.outbox.add(on: db, at: now, to: email, subject: desk.localizer.text("mail_review_confirm_subject", input.locale, values),
-                                      body: desk.localizer.text("mail_review_confirm_body", input.locale, values), locale: input.locale.rawValue,
-                                      kind: "review.confirm")
+            try await desk.mail(to: email, input.locale, subject: "mail_review_confirm_subject", body: "mail_review_confirm_body", values,
+                                kind: "review.confirm", on: db)
         }
         return ReviewReceipt(id: try review.requireID(), state: review.state)
     }
@@ -177,18 +176,22 @@ extension ReviewsService {
                       text: row.text, publishedAt: row.publishedAt ?? row.createdAt,
                       dateText: DateText.day(row.publishedAt ?? row.createdAt, locale: locale, timeZone: desk.timeZone), reply: row.reply, replyAt: row.replyAt)
         }
-        let count = stats?.ratings12m ?? 0
-        let sums = Self.decode([String: Int].self, stats?.ratingCriteria) ?? [:]
-        let size = rules.scaleMaximum - rules.scaleMinimum + 1
-        let distribution = Self.decode([Int].self, stats?.ratingDistribution) ?? Array(repeating: 0, count: size)
-        let average = { (sum: Int) -> String? in count > 0 ? RatingFigures.text((sum * 2 + count) / (count * 2)) : nil }
+        let figures = Self.figures(stats, rules: rules)
         let tier = desk.tier(stats?.tier)
         let list = PagedList(items: items, request: paging, total: total)
-        return ShopReviewsDTO(shop: shop.name, slug: slug, count: count, average: average(stats?.ratingSum12m ?? 0),
+        return ShopReviewsDTO(shop: shop.name, slug: slug, count: figures.count, average: figures.average.map(RatingFigures.text),
                               windowText: desk.localizer.text("verify_window", locale, ["period": SchemeFacts(localizer: desk.localizer).period(rules.window, locale)]),
-                              criteria: rules.criteria.map { .init(id: $0.id, name: names[$0.id] ?? $0.id, average: sums[$0.id].flatMap(average)) },
-                              distribution: distribution, tier: tier?.id, tierName: tier.map { desk.active.text($0.name, locale) }, items: list.items,
+                              criteria: rules.criteria.map { .init(id: $0.id, name: names[$0.id] ?? $0.id, average: figures.average(of: $0.id).map(RatingFigures.text)) },
+                              distribution: figures.distribution, tier: tier?.id, tierName: tier.map { desk.active.text($0.name, locale) }, items: list.items,
                               page: list.page, size: list.size, total: list.total, pageCount: list.pageCount)
+    }
+
+    /// The window's figures as `shop_stats` keeps them.
+    static func figures(_ stats: ShopStats?, rules: ReviewRules) -> RatingFigures {
+        var figures = RatingFigures(scale: rules.scaleMinimum...rules.scaleMaximum)
+        figures.add(count: stats?.ratings12m ?? 0, overallSum: stats?.ratingSum12m ?? 0, criteriaSums: decode([String: Int].self, stats?.ratingCriteria) ?? [:],
+                    distribution: decode([Int].self, stats?.ratingDistribution) ?? [])
+        return figures
     }
 
     /// The shop's one public reply to a review; it can never edit or hide the review itself.

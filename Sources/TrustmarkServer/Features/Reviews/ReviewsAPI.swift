@@ -74,7 +74,7 @@ struct ReviewsAPI: Sendable {
         routes.get("/api/v1/reviews/moderation", .roles([.admin, .mediator]), api: APIDoc("Reviews with open flags, and held ones", tag: "reviews",
                                                                                          response: "ModerationQueue")) { _, context in
             let items = try await reviews.moderationQueue(locale: context.locale)
-            return JSONBody.response(ListDTO(items: items, page: 1, size: max(1, items.count), total: items.count, pageCount: 1))
+            return JSONBody.response(ListDTO(all: items))
         }
         routes.post("/api/v1/reviews/{id}/moderation", .roles([.admin, .mediator]), api: APIDoc("Keep a review, or remove it for a reason from the fixed list",
                                                                                                tag: "reviews", request: "ModerationRequest", response: "ReviewReceipt",

@@ -39,8 +39,7 @@ struct ReviewsService: Sendable {
 
     /// A shop by slug (or domain) that carries the seal; others are refused in plain words.
     func memberShop(_ raw: String, locale: AppLocale) async throws -> Shop {
-        let text = raw.trimmingWhitespace().lowercased()
-        let slug = try await register.slug(forDomain: DomainName.normalise(text)) ?? text
+        let slug = try await register.slug(matching: raw)
         guard let shop = try await Shop.query(on: desk.storage.db).filter(\.$slug == slug).first() else {
             throw AppError(.notFound, code: "shop_not_found", messageKey: "reviews_shop_unknown", arguments: ["shop": raw], field: "shop")
         }

@@ -24,12 +24,12 @@ struct SealPagesController: Sendable {
         routes.get("/portal/seal/{id}/seal.svg", .roles([.member])) { request, context in
             let shop = try await kit.ownShop(context.parameters.get("id"), actor: try context.requireIdentity())
             let svg = try await kit.sealFile(shop, locale: context.locale, width: Self.width(request))
-            return Self.file(Data(svg.utf8), type: "image/svg+xml", name: "seal-\(shop.slug ?? "shop").svg")
+            return .download(Array(svg.utf8), type: "image/svg+xml", name: "seal-\(shop.slug ?? "shop").svg")
         }
         routes.get("/portal/seal/{id}/seal.png", .roles([.member])) { request, context in
             let shop = try await kit.ownShop(context.parameters.get("id"), actor: try context.requireIdentity())
             let svg = try await kit.sealFile(shop, locale: context.locale, width: Self.width(request))
-            return Self.file(try kit.png(svg), type: "image/png", name: "seal-\(shop.slug ?? "shop").png")
+            return .download(Array(try kit.png(svg)), type: "image/png", name: "seal-\(shop.slug ?? "shop").png")
         }
 
         routes.get("/staff/misuse", .roles([.admin, .inspector])) { request, context in
@@ -56,7 +56,7 @@ struct SealPagesController: Sendable {
                 return state
             }
             let list = try await misuse.list(state: state, paging: Paging(page: query["page"].flatMap { Int($0) }, size: query["size"].flatMap { Int($0) }))
-            return JSONBody.response(ListDTO(items: list.items, page: list.page, size: list.size, total: list.total, pageCount: list.pageCount))
+            return JSONBody.response(ListDTO(list))
         }
         for state in [SealSighting.State.dismissed, .pursued] {
             let verb = state == .dismissed ? "dismiss" : "pursue"
@@ -71,11 +71,6 @@ struct SealPagesController: Sendable {
 
     static func width(_ request: Request) -> Int {
         request.uri.queryParameters["size"].flatMap { Int($0) } ?? 800
-    }
-
-    static func file(_ data: Data, type: String, name: String) -> Response {
-        Response(status: .ok, headers: [.contentType: type, .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "private, no-store"],
-                 body: .init(byteBuffer: .init(data: data)))
     }
 
     private func portal(_ context: AppRequestContext) async throws -> Response {

@@ -139,8 +139,8 @@ final class PublicRegister: @unchecked Sendable {
             guard let expires = expiresAt[slug], now < expires else { return nil }
             return records[slug]
         }
-        try await dropChangedFigures(now: now)
-        if let cached, lock.withLock({ records[slug] != nil }) { return cached }
+        // Almost always nothing to drop: the cached record is returned without taking the lock again.
+        if let cached, try await !dropChangedFigures(now: now) || lock.withLock({ records[slug] != nil }) { return cached }
         guard let record = try await load(slug: slug) else { return nil }
         lock.withLock {
             if records.count >= capacity { forgetAll() }
@@ -150,6 +150,13 @@ final class PublicRegister: @unchecked Sendable {
             expiresAt[slug] = desk.nextMidnight(after: now)
         }
         return record
+    }
+
+    /// The slug of the shop a person named by domain (with or without `https://`, `www.` or a path),
+    /// else what they typed taken as a slug.
+    func slug(matching raw: String) async throws -> String {
+        let text = raw.trimmingWhitespace()
+        return try await slug(forDomain: DomainName.normalise(text)) ?? text.lowercased()
     }
 
     /// The shop that holds `domain` now (or whose domain it is a subdomain of).
@@ -244,24 +251,29 @@ final class PublicRegister: @unchecked Sendable {
     /// Complaint figures change without a membership event, and must not empty every cache: once
     /// per poll interval the register asks `shop_stats` (indexed on `updated_at`) which shops' figures
     /// changed, on any instance, and forgets just those records and pages.
-    private func dropChangedFigures(now: Date) async throws {
+    /// Returns whether any record was dropped.
+    @discardableResult
+    private func dropChangedFigures(now: Date) async throws -> Bool {
         let since: Date? = lock.withLock {
             guard now.timeIntervalSince(figuresCheckedAt) >= seals.generation.pollInterval else { return nil }
             defer { figuresCheckedAt = now }
             return figuresCheckedAt == .distantPast ? now : figuresCheckedAt
         }
         // A margin for other instances' clocks and transactions that committed a little late.
-        guard let since else { return }
+        guard let since else { return false }
         let changed = try await ShopStats.query(on: desk.storage.db).filter(\.$updatedAt >= since.addingTimeInterval(-Self.figuresMargin))
             .field(\.$id).field(\.$updatedAt).all()
-        guard !changed.isEmpty else { return }
-        lock.withLock {
+        guard !changed.isEmpty else { return false }
+        return lock.withLock {
+            var dropped = false
             for row in changed {
                 guard let id = row.id, let slug = slugByShop[id], let held = records[slug], held.stats?.updatedAt != row.updatedAt else { continue }
                 records[slug] = nil
                 expiresAt[slug] = nil
                 dropPages(slug)
+                dropped = true
             }
+            return dropped
         }
     }
 
