@@ -100,6 +100,8 @@ struct ComplaintsService: Sendable {
     func move(_ complaint: Complaint, to next: ComplaintState, by party: ComplaintParty, actor: Identity?, reason: String?,
               outcome: ComplaintOutcome? = nil, on db: any Database) async throws {
         guard let current = complaint.state else { throw AppError.conflict("complaint_unconfirmed", "complaint_unconfirmed") }
+        // An empty reason from a form is no reason.
+        let reason = reason.flatMap { $0.trimmingWhitespace().isEmpty ? nil : $0.trimmingWhitespace() }
         do {
             try ComplaintWorkflow.check(from: current, to: next, by: party)
         } catch {
@@ -143,7 +145,7 @@ struct ComplaintsService: Sendable {
         }
         var detail = ["from": current.rawValue, "to": next.rawValue, "by": party.rawValue]
         if let reference = complaint.reference { detail["reference"] = reference }
-        if let reason, !reason.isEmpty { detail["reason"] = reason }
+        if let reason { detail["reason"] = reason }
         if let outcome { detail["outcome"] = outcome.rawValue }
         try await Record.append(on: db, at: now, actor: actor.map(Record.Actor.init) ?? .system, action: "complaint.\(next.rawValue)",
                                 subjectType: Self.subjectType, subjectID: id.uuidString, after: detail)
