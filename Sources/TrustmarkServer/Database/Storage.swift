@@ -45,7 +45,9 @@ public final class Storage: Service, Sendable {
                 hostname: pg.host, port: pg.port, username: pg.username, password: pg.password,
                 database: pg.database, tls: pg.requireTLS ? .require(try .init(configuration: .clientDefault)) : .disable)
             configuration.searchPath = pg.searchPath
-            databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(10), encodingContext: .default, decodingContext: .default, sqlLogLevel: .debug), as: .psql)
+            // A burst of writers waits its turn for a connection (appends to the record are serialised)
+            // rather than failing after the driver's 10 s.
+            databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(30), encodingContext: .default, decodingContext: .default, sqlLogLevel: .debug), as: .psql)
         }
     }
 
