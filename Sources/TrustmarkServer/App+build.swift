@@ -174,7 +174,10 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     jobs.register(recurring: RecurringJob(kind: ReviewsService.dailyKind, hour: 2, timeZone: active.timeZone)) { _ in
         try await reviews.slideWindow()
         try await reviews.purgeRemoved()
+        try await reviews.ladderSweep()
     }
+    OffencePages(reviews: reviews, renderer: renderer).register(on: routes)
+    TasksController(tasks: StaffTasksService(desk: desk), renderer: renderer).register(on: routes)
     deadlines.registerJobs(on: jobs, actions: [RuleChangesService.transitionDeadline: ruleChanges.transitionActions].merging(complaints.deadlineActions) { first, _ in first })
     let openAPI = OpenAPIDocumentCache(routes: routes, baseURL: config.baseURL)
     OperationsController(storage: storage, clock: clock, jobs: jobs, metrics: MetricsRegistry.shared, openAPI: { openAPI.data }).register(on: routes)

@@ -79,6 +79,7 @@ struct BrokenSchemeTests {
             steps:
               - {action: warning, letter: true}
               - {action: offline, duration: 1 week}
+            public_notice: 3 months
         """
 
     static func problems(_ text: String) -> [String] {

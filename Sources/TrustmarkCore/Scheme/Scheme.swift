@@ -248,6 +248,8 @@ public struct ReviewRules: Equatable, Sendable {
     public var fraudHoldScore: Int
     public var ladder: [LadderStep]
     public var staffMayDeviate: Bool
+    /// How long the public page warns consumers after a ladder step without a duration of its own.
+    public var publicNotice: Period?
     /// How long someone who rates without an invitation has to confirm the e-mail link.
     public var confirmWithin: Period
 }

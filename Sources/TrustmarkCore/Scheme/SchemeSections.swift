@@ -200,8 +200,10 @@ enum SchemeSections {
         if let low, let high, high <= low { map.log.add(scale?.node, "reviews.scale.maximum must be above reviews.scale.minimum") }
         var steps: [ReviewRules.LadderStep] = []
         var deviate: Bool?
-        if let ladder = map.map("fraud_ladder", keys: ["staff_may_deviate", "steps"], required: false) {
+        var notice: Period?
+        if let ladder = map.map("fraud_ladder", keys: ["staff_may_deviate", "public_notice", "steps"], required: false) {
             deviate = ladder.bool("staff_may_deviate")
+            notice = ladder.period("public_notice")
             let items = ladder.list("steps")
             if items.isEmpty, ladder.node("steps", required: false) != nil { map.log.add(ladder.position("steps"), "reviews.fraud_ladder.steps must list at least one step") }
             for (index, item) in items.enumerated() {
@@ -225,7 +227,7 @@ enum SchemeSections {
         guard !criteria.isEmpty, let low, let high, let window, let cap, let retention, let score, let invited, let confirm else { return nil }
         return ReviewRules(criteria: criteria, scaleMinimum: low, scaleMaximum: high, window: window,
                            praiseAndFaultForm: map.bool("praise_and_fault_form", required: false) ?? false, invitedOnly: invited,
-                           flagCapPerMonth: cap, removedRetention: retention, fraudHoldScore: score, ladder: steps, staffMayDeviate: deviate ?? false,
+                           flagCapPerMonth: cap, removedRetention: retention, fraudHoldScore: score, ladder: steps, staffMayDeviate: deviate ?? false, publicNotice: notice,
                            confirmWithin: confirm)
     }
 }

@@ -45,5 +45,29 @@ extension OpenAPISchemas {
             "distribution": ["type": "array", "items": ["type": "integer"]], "tier": nullableString, "tierName": nullableString,
             "items": ["type": "array", "items": ref("Review")], "page": integer, "size": integer, "total": integer, "pageCount": integer,
         ], required: ["shop", "slug", "count", "windowText", "criteria", "distribution", "items", "page", "size", "total", "pageCount"]),
+        "OffenceRequest": object([
+            "reviews": ["type": "array", "items": uuid, "description": "The offending reviews; they are the shop's"],
+            "explanation": ["type": "string", "maxLength": 5000, "description": "What staff found; it goes into the letter"],
+            "step": ["type": "integer", "minimum": 1, "description": "Another ladder step than the proposed one (needs deviationReason)"],
+            "deviationReason": string,
+        ], required: ["explanation"]),
+        "ReturnRequest": object(["reason": string], required: ["reason"]),
+        "Offence": object([
+            "id": uuid, "shop": string, "slug": string, "number": integer, "step": ["type": ["integer", "null"]], "proposedStep": ["type": ["integer", "null"]],
+            "action": enumeration(["warning", "offline", "meeting", "recorded"]), "stepText": string, "deviationReason": nullableString, "explanation": string,
+            "reviews": ["type": "array", "items": uuid], "startsOn": day, "startsOnText": string, "offline": boolean, "backOnlineOn": nullableString, "durationEndsOn": nullableString,
+            "returnedAt": nullableDateTime, "returnReason": nullableString, "letter": ["type": ["string", "null"], "format": "uuid"], "createdAt": dateTime,
+        ], required: ["id", "shop", "slug", "number", "action", "stepText", "explanation", "reviews", "startsOn", "startsOnText", "offline", "createdAt"]),
+        "ShopOffences": object([
+            "shop": string, "slug": string, "offences": ["type": "array", "items": ref("Offence")], "nextOffence": integer,
+            "proposedStep": ["type": ["integer", "null"]], "steps": ["type": "array", "items": object(["number": integer, "text": string], required: ["number", "text"])],
+            "staffMayDeviate": boolean,
+        ], required: ["shop", "slug", "offences", "nextOffence", "steps", "staffMayDeviate"]),
+        "Task": object([
+            "id": uuid, "kind": enumeration(StaffTask.Kind.allCases.map(\.rawValue)), "kindText": string, "shop": nullableString, "slug": nullableString,
+            "subjectType": string, "subjectID": string, "dueOn": day, "dueText": string, "overdue": boolean, "doneAt": nullableDateTime, "note": nullableString,
+        ], required: ["id", "kind", "kindText", "subjectType", "subjectID", "dueOn", "dueText", "overdue"]),
+        "TaskList": list("Task"),
+        "TaskDoneRequest": object(["note": ["type": "string", "maxLength": 2000]], required: ["note"]),
     ]
 }

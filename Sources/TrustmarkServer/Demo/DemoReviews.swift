@@ -71,5 +71,23 @@ extension DemoData {
             _ = try await service.flag(reported.id?.uuidString, FlagRequest(reason: FlagReason.notABuyer.rawValue, note: "Deze naam komt niet voor in onze orders."),
                                        by: try? await identity(try await contactEmail(of: "Tuinwinkel De Hark B.V.")), locale: .fallback)
         }
+        // Review fraud at the cheese shop: a warning six weeks ago, and a second offence three days ago
+        // that took its listing and seal offline (the ladder's second step, where the scheme has one).
+        let cheese = written.filter { $0.shop == "Kaasmakerij Gouwe" }.compactMap { $0.review.id?.uuidString }
+        guard cheese.count >= 4, !rules.ladder.isEmpty,
+              let slug = try await Shop.query(on: db).filter(\.$name == "Kaasmakerij Gouwe").first()?.slug else { return }
+        let mediator = try await identity("mediator@demo.trustmark.example")
+        // The reviews' clock has run on to their last day; the offences keep their own.
+        let later = SettableClock(Day(now.addingTimeInterval(-42 * 86400), in: base.timeZone).midday(in: base.timeZone))
+        let fraudDesk = MembershipDesk(storage: base.storage, clock: later, active: base.active, outbox: base.outbox, localizer: base.localizer,
+                                       baseURL: base.baseURL, calendar: base.calendar, writer: base.writer, logger: base.logger)
+        let fraud = ReviewsService(desk: fraudDesk, register: app.register)
+        _ = try await fraud.openOffence(shop: slug, OffenceRequest(
+            reviews: Array(cheese.prefix(2)), explanation: "Twee vijfsterrenreviews zijn geschreven door medewerkers van de kaasmakerij (zelfde IP-adres als het kantoor)."),
+                                          staff: mediator, locale: .fallback)
+        _ = try later.set(Day(now.addingTimeInterval(-3 * 86400), in: base.timeZone).midday(in: base.timeZone))
+        _ = try await fraud.openOffence(shop: slug, OffenceRequest(
+            reviews: Array(cheese.suffix(2)), explanation: "Kopers kregen 10% korting in ruil voor een review van vijf sterren."),
+                                          staff: mediator, locale: .fallback)
     }
 }

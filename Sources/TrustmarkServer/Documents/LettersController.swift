@@ -37,6 +37,12 @@ struct LettersController: Sendable {
             return Response(status: .ok, headers: [.contentType: "application/pdf", .contentDisposition: "inline; filename=\"letter-\(id.uuidString.prefix(8)).pdf\"", .cacheControl: "private, no-store"],
                             body: .init(byteBuffer: .init(data: row.pdf)))
         }
+        // A member reads the letters addressed to its own organisation.
+        routes.get("/portal/letters/{id}/pdf", .roles([.member])) { _, context in
+            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)), let row = try await LetterRow.find(id, on: letters.storage.db),
+                  let organisation = row.organisationID, organisation == context.identity?.organisationID else { throw AppError.notFound }
+            return Response.download([UInt8](row.pdf), type: "application/pdf", name: "\(row.kind)-\(id.uuidString.prefix(8)).pdf")
+        }
         routes.post("/staff/letters/{id}/sent", .roles(Role.staff)) { request, context in
             let input = try await FormInput.parse(request, context: context)
             guard let identity = context.identity, let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw AppError.notFound }

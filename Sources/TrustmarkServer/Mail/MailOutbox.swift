@@ -12,9 +12,10 @@ struct MailOutbox: Sendable {
     /// Wakes this instance's job worker so that the mail goes out without waiting for its next tick.
     var wake: JobWake?
 
-    func add(on db: any Database, at: Date, to recipient: String, subject: String, body: String, locale: String, kind: String) async throws {
+    func add(on db: any Database, at: Date, to recipient: String, subject: String, body: String, locale: String, kind: String, letter: UUID? = nil) async throws {
         let message = OutboxMessage(createdAt: at, recipient: recipient, subject: subject, body: body, locale: locale, kind: kind)
         message.id = UUID()
+        message.letterID = letter
         try await message.create(on: db)
         try await JobQueue.enqueue(Self.deliverJob, payload: message.id!.uuidString, at: at, maxAttempts: Self.attempts,
                                    uniqueKey: "mail:\(message.id!.uuidString)", now: at, on: db)
@@ -39,8 +40,13 @@ struct MailDelivery: Sendable {
         guard let id = UUID(uuidString: context.payload), let message = try await OutboxMessage.find(id, on: context.storage.db) else { return }
         guard message.deliveredAt == nil else { return }
         let host = fromAddress.split(separator: "@").last.map(String.init) ?? "localhost"
+        var attachments: [MIMEMessage.Attachment] = []
+        if let letterID = message.letterID, let letter = try await LetterRow.find(letterID, on: context.storage.db) {
+            attachments.append(.init(filename: "\(letter.kind)-\(ISO8601DateFormatter().string(from: letter.createdAt).prefix(10)).pdf", contentType: "application/pdf", data: letter.pdf))
+        }
         let mime = MIMEMessage.build(from: "\(MIMEMessage.encodedWord(fromName)) <\(fromAddress)>", to: message.recipient, subject: message.subject,
-                                     body: message.body, language: message.locale, date: message.createdAt, messageID: "\(id.uuidString)@\(host)")
+                                     body: message.body, language: message.locale, date: message.createdAt, messageID: "\(id.uuidString)@\(host)",
+                                     attachments: attachments)
         do {
             if let smtp {
                 try await SMTPClient(settings: smtp, heloName: host).send(from: fromAddress, to: message.recipient, message: mime)

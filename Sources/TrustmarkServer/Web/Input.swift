@@ -5,6 +5,10 @@ import TrustmarkCore
 /// A posted HTML form, already checked against the CSRF cookie.
 struct FormInput: Sendable {
     let fields: [String: String]
+    /// Every value of a name that a form repeats (checkboxes), in the order sent.
+    var repeated: [String: [String]] = [:]
+
+    func all(_ name: String) -> [String] { repeated[name] ?? [] }
 
     static let maximumBody = 64 * 1024
 
@@ -19,16 +23,18 @@ struct FormInput: Sendable {
         }
         let text = String(buffer: buffer)
         var fields: [String: String] = [:]
+        var repeated: [String: [String]] = [:]
         for pair in text.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let decode = { (s: Substring) in String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
             guard let name = parts.first.map(decode), !name.isEmpty else { continue }
             fields[name] = parts.count > 1 ? decode(parts[1]) : ""
+            repeated[name, default: []].append(fields[name] ?? "")
         }
         guard let sent = fields["_csrf"], !context.csrfToken.isEmpty, sent == context.csrfToken else {
             throw AppError.badCSRF
         }
-        return FormInput(fields: fields)
+        return FormInput(fields: fields, repeated: repeated)
     }
 
     /// A trimmed text field, checked for presence and length; problems are collected in `errors`.

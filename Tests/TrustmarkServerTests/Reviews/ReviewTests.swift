@@ -223,6 +223,7 @@ struct ReviewTests {
             #expect(disclosure.body.contains("7 dagen"), "the scheme's confirmation time")
             #expect(disclosure.body.contains("hoogstens 5 beoordelingen per maand"), "the scheme's flag cap")
             #expect(disclosure.body.contains("1 jaar"), "the scheme's retention of removed reviews")
+            #expect(disclosure.body.contains("2. vermelding en keurmerk 1 week geschorst"), "the scheme's fraud ladder")
             try await journey.moveTo("2027-01-04")
             let member = try await journey.api("eva@fietsen.test")
             #expect(try await member.call(.post, "/api/v1/invitations", json: ["email": "klager@example.org", "name": "Kees", "orderReference": "B-5"]).status == .created)

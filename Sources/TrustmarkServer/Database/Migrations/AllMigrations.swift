@@ -19,5 +19,6 @@ enum AllMigrations {
         M0013CreateReviews(),
         M0014CreateReviewFlags(),
         M0015AddReviewFraud(),
+        M0016CreateReviewOffences(),
     ]
 }

@@ -50,6 +50,8 @@ final class OutboxMessage: Model, @unchecked Sendable {
     @OptionalField(key: "delivered_at") var deliveredAt: Date?
     @Field(key: "attempts") var attempts: Int
     @OptionalField(key: "last_error") var lastError: String?
+    /// A kept letter that goes with the message as a PDF attachment.
+    @OptionalField(key: "letter_id") var letterID: UUID?
 
     init() {}
 

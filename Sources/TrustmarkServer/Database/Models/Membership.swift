@@ -76,12 +76,25 @@ final class Shop: Model, @unchecked Sendable {
     @OptionalField(key: "extra_invoice_id") var extraInvoiceID: UUID?
     @OptionalField(key: "ended_on") var endedOn: String?
     @OptionalField(key: "end_reason") var endReason: String?
+    /// The first day the shop's listing and seal show as suspended (a step of the fraud ladder).
+    @OptionalField(key: "suspended_from") var suspendedFrom: String?
+    /// The first day it is back; nil with `suspendedFrom` set: until staff put it back.
+    @OptionalField(key: "suspended_until") var suspendedUntil: String?
+    /// What suspended it (`review_fraud`).
+    @OptionalField(key: "suspension_source") var suspensionSource: String?
     @Field(key: "created_at") var createdAt: Date
     @Children(for: \.$shop) var domains: [ShopDomain]
 
     init() {}
 
     var state: State { State(rawValue: stateRaw) ?? .applying }
+
+    /// The suspension in force on `day`, as the seal shows it.
+    func suspension(on day: Day) -> SealOverride? {
+        guard let from = suspendedFrom.flatMap(Day.init), from <= day else { return nil }
+        guard let until = suspendedUntil.flatMap(Day.init) else { return .suspended(until: nil) }
+        return day < until ? .suspended(until: until.adding(days: -1)) : nil
+    }
 }
 
 final class ShopDomain: Model, @unchecked Sendable {

@@ -106,3 +106,47 @@ final class ReviewFlag: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// Confirmed review fraud by a shop, and the ladder step it took. The offences of a shop, counted,
+/// decide the next step; the row keeps what was decided, by whom, and why when staff left the ladder.
+final class ReviewOffence: Model, @unchecked Sendable {
+    static let schema = "review_offences"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "shop_id") var shop: Shop
+    @Field(key: "organisation_id") var organisationID: UUID
+    /// The shop's how-manieth offence (1 = first).
+    @Field(key: "number") var number: Int
+    /// The ladder step taken (1-based), nil when the scheme has no ladder.
+    @OptionalField(key: "step") var step: Int?
+    @OptionalField(key: "proposed_step") var proposedStep: Int?
+    /// `warning`, `offline`, `meeting`, or `recorded` without a ladder.
+    @Field(key: "action") var action: String
+    @OptionalField(key: "deviation_reason") var deviationReason: String?
+    /// What staff found, in their words; it goes into the letter.
+    @Field(key: "explanation") var explanation: String
+    /// The offending reviews' ids as JSON.
+    @Field(key: "reviews") var reviews: String
+    @Field(key: "starts_on") var startsOn: String
+    @Field(key: "offline") var offline: Bool
+    /// The first day back online by itself; nil for an offline step that waits for staff.
+    @OptionalField(key: "back_online_on") var backOnlineOn: String?
+    @OptionalField(key: "duration_ends_on") var durationEndsOn: String?
+    /// The first day without the consumer warning; nil while the shop is offline until staff return it.
+    @OptionalField(key: "notice_until") var noticeUntil: String?
+    @OptionalField(key: "returned_at") var returnedAt: Date?
+    @OptionalField(key: "returned_by") var returnedBy: UUID?
+    @OptionalField(key: "return_reason") var returnReason: String?
+    @OptionalField(key: "letter_id") var letterID: UUID?
+    @OptionalField(key: "decided_by") var decidedBy: UUID?
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+
+    /// Whether consumers are warned about this offence on `day`.
+    func warns(on day: Day) -> Bool {
+        guard let start = Day(startsOn), start <= day else { return false }
+        if offline, returnedAt == nil, backOnlineOn == nil { return true }
+        return noticeUntil.flatMap(Day.init).map { day < $0 } ?? false
+    }
+}

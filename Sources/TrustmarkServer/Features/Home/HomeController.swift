@@ -79,6 +79,11 @@ struct HomeController: Sendable {
             if reviews, context.role == .admin || context.role == .mediator {
                 tools.append(.init(label: t("moderation_title"), description: t("tool_moderation"), href: "/staff/reviews"))
             }
+            if context.role == .admin || context.role == .mediator {
+                let open = try await StaffTask.query(on: storage.db).filter(\.$doneAt == nil).count()
+                tiles.append(.init(label: t("tasks_title"), value: "\(open)", href: "/staff/tasks"))
+                tools.append(.init(label: t("tasks_title"), description: t("tool_tasks"), href: "/staff/tasks"))
+            }
             if context.role == .admin {
                 let proposals = try await SanctionProposal.query(on: storage.db).filter(\.$state == "open").count()
                 tiles.append(.init(label: t("proposals_title"), value: "\(proposals)", href: "/staff/sanction-proposals"))

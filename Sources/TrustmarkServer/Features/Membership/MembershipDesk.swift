@@ -78,19 +78,22 @@ struct MembershipDesk: Sendable {
     }
 
     /// Mails anyone in their language; `subject` and `body` are locale keys filled with `values`.
-    func mail(to address: String, _ locale: AppLocale, subject: String, body: String, _ values: [String: String], kind: String, on db: any Database) async throws {
+    func mail(to address: String, _ locale: AppLocale, subject: String, body: String, _ values: [String: String], kind: String, letter: UUID? = nil,
+              on db: any Database) async throws {
         try await outbox.add(on: db, at: clock.now(), to: address, subject: localizer.text(subject, locale, values), body: localizer.text(body, locale, values),
-                             locale: locale.rawValue, kind: kind)
+                             locale: locale.rawValue, kind: kind, letter: letter)
     }
 
-    /// Mails the member's contact, in their language; `subject` and `body` are locale keys.
-    func mail(_ organisation: UUID, subject: String, body: String, _ arguments: @Sendable (AppLocale) -> [String: String], kind: String, on db: any Database) async throws {
+    /// Mails the member's contact, in their language; `subject` and `body` are locale keys. A kept
+    /// `letter` goes with it as a PDF.
+    func mail(_ organisation: UUID, subject: String, body: String, _ arguments: @Sendable (AppLocale) -> [String: String], kind: String, letter: UUID? = nil,
+              on db: any Database) async throws {
         guard let contact = try await contact(of: organisation, on: db) else { return }
         var values = arguments(contact.locale)
         values["name"] = values["name"] ?? contact.name
         values["scheme"] = scheme.name
         values["portal"] = baseURL + "/portal/membership"
-        try await mail(to: contact.email, contact.locale, subject: subject, body: body, values, kind: kind, on: db)
+        try await mail(to: contact.email, contact.locale, subject: subject, body: body, values, kind: kind, letter: letter, on: db)
     }
 
     /// Whether the organisation's staff user is the caller's organisation (members see only their own).

@@ -143,7 +143,6 @@ extension ReviewsService {
         return try await desk.storage.db.transaction { db in
             guard let review = try await Review.find(id, on: db), review.state != Review.State.removed.rawValue,
                   review.state != Review.State.unconfirmed.rawValue else { throw AppError.notFound }
-            let counted = review.publishedAt != nil
             for flag in try await ReviewFlag.query(on: db).filter(\.$review.$id == id).filter(\.$outcome == nil).all() {
                 flag.outcome = (remove ? ReviewFlag.Outcome.upheld : .rejected).rawValue
                 flag.decidedAt = now
@@ -151,11 +150,7 @@ extension ReviewsService {
                 try await flag.save(on: db)
             }
             if remove, let reason {
-                review.state = Review.State.removed.rawValue
-                review.removedReason = reason.rawValue
-                review.removedAt = now
-                try await review.save(on: db)
-                if counted { try await unpublish(review, rules: rules, on: db) }
+                try await takeOffline(review, reason: reason, rules: rules, at: now, on: db)
             } else if review.publishedAt == nil {
                 // Held before it ever counted (fraud signals): kept means it goes online now.
                 try await publish(review, rules: rules, on: db)
@@ -170,6 +165,16 @@ extension ReviewsService {
                                     after: detail)
             return ReviewReceipt(id: id, state: review.state)
         }
+    }
+
+    /// A removed review leaves the shop's figures and is kept, unseen, for the retention, with its reason.
+    func takeOffline(_ review: Review, reason: RemovalReason, rules: ReviewRules, at now: Date, on db: any Database) async throws {
+        let counted = review.publishedAt != nil && review.state != Review.State.removed.rawValue
+        review.state = Review.State.removed.rawValue
+        review.removedReason = reason.rawValue
+        review.removedAt = now
+        try await review.save(on: db)
+        if counted { try await unpublish(review, rules: rules, on: db) }
     }
 
     /// Takes a removed review out of its day's sums and recounts the shop.

@@ -57,6 +57,9 @@ struct ReviewPortalPage: Encodable, Sendable {
         let hasReviews: Bool
         /// The widget's embed code: a link around the image, no script.
         let embed: String
+        /// Measures taken for confirmed review fraud, newest first.
+        let offences: [OffenceDTO]
+        let hasOffences: Bool
     }
 
     let chrome: PageChrome
@@ -195,6 +198,13 @@ struct ReviewPages: Sendable {
             statements.append(t("disclosure_tiers", ["tiers": tiers]))
         }
         statements.append(t("disclosure_fraud", [:]))
+        let ladder = FraudLadder(rules)
+        if ladder.steps.isEmpty {
+            statements.append(t("disclosure_no_ladder", [:]))
+        } else {
+            let steps = ladder.steps.indices.map { "\($0 + 1). " + reviews.stepText($0 + 1, ladder: ladder, locale: locale) }.joined(separator: "; ")
+            statements.append(t("disclosure_ladder", ["steps": steps]))
+        }
         statements.append(t("disclosure_flags", ["cap": "\(rules.flagCapPerMonth)", "retention": period.period(rules.removedRetention, locale)]))
         statements.append(t("disclosure_reply", [:]))
         statements.append(t("disclosure_unpaid", [:]))
@@ -268,7 +278,8 @@ struct ReviewPages: Sendable {
             guard let slug = shop.slug else { continue }
             let list = try await reviews.reviews(of: slug, paging: Paging(page: 1, size: 20), locale: context.locale)
             let embed = "<a href=\"\(desk.baseURL)/shops/\(slug)/reviews\"><img src=\"\(desk.baseURL)/reviews/widget/\(slug).svg\" width=\"240\" height=\"72\" alt=\"\(shop.name): \(t("reviews_title"))\"></a>"
-            rows.append(.init(name: shop.name, slug: slug, reviews: list.items, hasReviews: !list.items.isEmpty, embed: embed))
+            let offences = desk.scheme.reviews == nil ? [] : try await reviews.offences(shop: slug, locale: context.locale, member: identity).offences
+            rows.append(.init(name: shop.name, slug: slug, reviews: list.items, hasReviews: !list.items.isEmpty, embed: embed, offences: offences, hasOffences: !offences.isEmpty))
         }
         var fields = [
             FormField("email", t("invitation_email"), kind: .email, form: state, required: true, maxLength: 254),

@@ -106,7 +106,7 @@ final class SealService: @unchecked Sendable {
             let since = membership.termStart.flatMap(Day.init) ?? Day(membership.approvedOn)
             let standing = try memberships.mayShowSeal(shop, membership: membership, extraInvoicePaid: extraInvoicePaid)
                 ? try memberships.standing(membership) : .ended(on: desk.today)
-            status = SealStatus(standing, memberSince: since, override: memberships.sealOverride(membership))
+            status = SealStatus(standing, memberSince: since, override: memberships.sealOverride(membership) ?? shop.suspension(on: desk.today))
         }
         return ShopSealFacts(shopID: shop.id, shopName: shop.name, variant: shop.variant, domains: Set(domains.filter { $0.releasedAt == nil }.map(\.domain)),
                              status: status, tier: status.isValid ? tier : nil, expires: expires)

@@ -35,6 +35,20 @@ struct ShopRecord: Sendable {
         }
     }
 
+    /// A step of the fraud ladder in force: consumers are warned on the shop's page.
+    struct FraudNotice: Sendable, Equatable {
+        let startsOn: Day
+        let action: String
+        /// The last day offline, for an offline step that ends by itself.
+        let offlineUntil: Day?
+
+        init(_ offence: ReviewOffence) {
+            startsOn = Day(offence.startsOn) ?? Day(offence.createdAt, in: .gmt)
+            action = offence.action
+            offlineUntil = offence.offline && offence.returnedAt == nil ? offence.backOnlineOn.flatMap(Day.init).map { $0.adding(days: -1) } : nil
+        }
+    }
+
     let slug: String
     let name: String
     let legalName: String
@@ -54,6 +68,7 @@ struct ShopRecord: Sendable {
     let codeVersion: String?
     let checks: [Check]
     let stats: Figures?
+    let fraudNotice: FraudNotice?
     /// Identifies this state of the record, for the page's ETag.
     let digest: String
 }
@@ -183,8 +198,9 @@ final class PublicRegister: @unchecked Sendable {
         let ids = applications.compactMap(\.id)
         let reports = ids.isEmpty ? [] : try await AuditReport.query(on: db).filter(\.$application.$id ~~ ids).sort(\.$completedAt).all()
         let stats = try await ShopStats.find(shopID, on: db)
+        let offences = try await ReviewOffence.query(on: db).filter(\.$shop.$id == shopID).all()
         return try record(shop, domains: shop.domains, seal: seal, registration: registration, membership: membership,
-                          applications: applications, reports: reports, stats: stats)
+                          applications: applications, reports: reports, stats: stats, offences: offences)
     }
 
     /// Reads the records of every shop whose seal facts are in memory, a few thousand shops per
@@ -216,12 +232,13 @@ final class PublicRegister: @unchecked Sendable {
             let reportsByOrganisation = Dictionary(grouping: reports) { organisationOf[$0.$application.id] }
             let stats = Dictionary(try await ShopStats.query(on: db).filter(\.$id ~~ ids).all().compactMap { row in row.id.map { ($0, row) } },
                                    uniquingKeysWith: { first, _ in first })
+            let offences = Dictionary(grouping: try await ReviewOffence.query(on: db).filter(\.$shop.$id ~~ ids).all(), by: \.$shop.id)
             for shop in shops {
                 guard let slug = shop.slug, let id = shop.id, let seal = seals.knownFacts(slug: slug) else { continue }
                 let organisation = shop.$organisation.id
                 loaded[slug] = try record(shop, domains: domains[id] ?? [], seal: seal, registration: registrations[organisation], membership: memberships[organisation],
                                           applications: applicationsByOrganisation[organisation] ?? [], reports: reportsByOrganisation[organisation] ?? [],
-                                          stats: stats[id])
+                                          stats: stats[id], offences: offences[id] ?? [])
             }
             return loaded.count < capacity
         }
@@ -282,7 +299,8 @@ final class PublicRegister: @unchecked Sendable {
     /// The public record from what was read: `applications` are all of the organisation's,
     /// `reports` theirs, by completion.
     private func record(_ shop: Shop, domains held: [ShopDomain], seal: ShopSealFacts, registration: Registration?, membership: Membership?,
-                        applications all: [MembershipApplication], reports all_reports: [AuditReport], stats row: ShopStats?) throws -> ShopRecord {
+                        applications all: [MembershipApplication], reports all_reports: [AuditReport], stats row: ShopStats?,
+                        offences: [ReviewOffence]) throws -> ShopRecord {
         // An organisation's other extra shops' checks are theirs, not this shop's.
         let applications = all.filter { $0.kind != .extraShop || $0.id == shop.$application.id }
         let kinds = Dictionary(uniqueKeysWithValues: applications.compactMap { app in app.id.map { ($0, app.kind) } })
@@ -298,8 +316,11 @@ final class PublicRegister: @unchecked Sendable {
         if let ends = membership?.endsOn.flatMap({ Day($0) }), validUntil.map({ ends <= $0 }) ?? false { validUntil = ends.adding(days: -1) }
         let domains = held.filter { $0.releasedAt == nil }.map(\.domain).sorted()
         let codeVersion = membership?.contractCodeVersion ?? applications.first { $0.id == shop.$application.id }?.codeVersion
-        let override = membership.flatMap(memberships.sealOverride)
+        let today = desk.today
+        let override = membership.flatMap { memberships.sealOverride($0) ?? shop.suspension(on: today) }
+        let notice = offences.filter { $0.warns(on: today) }.max { $0.number < $1.number }.map(ShopRecord.FraudNotice.init)
         var fingerprint = "\(shop.name)|\(domains)|\(shop.variant)|\(seal.status)|\(seal.tier ?? "")|\(String(describing: validUntil))|\(String(describing: override))"
+        fingerprint += "|\(String(describing: notice))"
         fingerprint += "|\(registration?.updatedAt.timeIntervalSince1970 ?? 0)|\(checks.count)|\(stats?.updatedAt.timeIntervalSince1970 ?? 0)"
         let digest = SHA256.hash(data: Data(fingerprint.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
         return ShopRecord(slug: shop.slug ?? "", name: shop.name, legalName: registration?.legalName ?? shop.name, kvk: registration?.kvk ?? "",
@@ -307,6 +328,6 @@ final class PublicRegister: @unchecked Sendable {
                           city: registration?.city ?? "", country: registration?.country ?? "", domains: domains, variant: shop.variant, seal: seal,
                           memberSince: membership?.termStart.flatMap { Day($0) }, validUntil: validUntil,
                           endedOn: (membership?.endedOn).flatMap { Day($0) } ?? shop.endedOn.flatMap { Day($0) },
-                          override: override, codeVersion: codeVersion, checks: checks, stats: stats, digest: digest)
+                          override: override, codeVersion: codeVersion, checks: checks, stats: stats, fraudNotice: notice, digest: digest)
     }
 }

@@ -73,6 +73,8 @@ struct PublicShop: Codable, Sendable {
     let complaints: Complaints?
     let ratings: Ratings?
     let sanctions: [Sanction]
+    /// A step of the fraud ladder in force, in words for consumers.
+    let warning: String?
     let verificationURL: String
     let sealURL: String
 
@@ -147,6 +149,7 @@ struct PublicShop: Codable, Sendable {
         case nil:
             sanctions = []
         }
+        warning = record.fraudNotice.map { ReviewsService.warningText($0, desk: desk, locale: locale) }
         verificationURL = "\(desk.baseURL)/shops/\(record.slug)"
         sealURL = "\(desk.baseURL)/seal/\(record.slug).svg"
     }

@@ -73,7 +73,7 @@ struct ShopsController: Sendable {
                                 valid: record.seal.status.isValid, statusClass: shop.status.replacingOccurrences(of: "_", with: "-"),
                                 domainsText: shop.domains.joined(separator: ", "), statusSinceText: day(shop.statusSince),
                                 statusUntilText: day(shop.statusUntil), memberSinceText: day(shop.memberSince), lastCheckedText: day(shop.lastCheckedOn),
-                                hasChecks: !shop.checks.isEmpty, hasSanctions: !shop.sanctions.isEmpty,
+                                hasChecks: !shop.checks.isEmpty, hasSanctions: !shop.sanctions.isEmpty || shop.warning != nil,
                                 hasComplaintStats: shop.complaints != nil, hasRatings: shop.ratings != nil, hasRatingAverage: shop.ratings?.average != nil)
     }
 
