@@ -9,9 +9,12 @@ struct GenerateCommand: AsyncParsableCommand {
 
     @Option(help: "How many active member shops to add.") var shops = 100_000
     @Option(help: "How many complaints to spread over them (finished ones, within the scheme's statistics window).") var complaints = 0
+    @Option(help: "How many published reviews to spread over them (within the scheme's rating window), with the figures and tiers they give.") var reviews = 0
     @Option(help: "The seed: the same seed gives the same rows.") var seed: UInt64 = 42
     @Flag(help: "Print no progress bar.") var quiet = false
     @Option(help: "Write each new shop as a 'slug domain' line to this file (for the seal benchmark).") var slugs: String?
+    @Option(help: "How many sent, unused review invitations to add (one per shop at most; for the review ingestion benchmark).") var invitations = 0
+    @Option(help: "Write each invitation's link token as a 'token slug' line to this file.") var tokens: String?
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
@@ -24,11 +27,19 @@ struct GenerateCommand: AsyncParsableCommand {
             FileManager.default.createFile(atPath: slugs, contents: nil)
             listing = FileHandle(forWritingAtPath: slugs)
         }
-        defer { try? listing?.close() }
+        var tokenFile: FileHandle?
+        if let tokens {
+            FileManager.default.createFile(atPath: tokens, contents: nil)
+            tokenFile = FileHandle(forWritingAtPath: tokens)
+        }
+        defer {
+            try? listing?.close()
+            try? tokenFile?.close()
+        }
         do {
-            report = try await ScaleGenerator(app: app, seed: seed).generate(shops: shops, complaints: complaints, listing: listing.map { file in
-                { lines in file.write(Data((lines.joined(separator: "\n") + "\n").utf8)) }
-            }) { done in
+            let writer = { (file: FileHandle) in { (lines: [String]) in file.write(Data((lines.joined(separator: "\n") + "\n").utf8)) } }
+            report = try await ScaleGenerator(app: app, seed: seed).generate(shops: shops, complaints: complaints, reviews: reviews, invitations: invitations,
+                                                                            listing: listing.map(writer), tokens: tokenFile.map(writer)) { done in
                 guard !quiet else { return }
                 let filled = shops == 0 ? width : done * width / shops
                 FileHandle.standardError.write(Data("\r[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done)/\(shops) shops".utf8))
@@ -39,7 +50,7 @@ struct GenerateCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         if !quiet { stderr("") }
-        say("Added \(report.shops) shops and \(report.complaints) complaints (\(report.rows) rows) to \(config.database.redacted) in \(String(format: "%.1f", report.seconds)) s: \(report.rowsPerSecond) rows/s.")
+        say("Added \(report.shops) shops, \(report.complaints) complaints and \(report.reviews) reviews (\(report.rows) rows) to \(config.database.redacted) in \(String(format: "%.1f", report.seconds)) s: \(report.rowsPerSecond) rows/s.")
         await app.storage.shutdown()
     }
 }

@@ -36,6 +36,7 @@ public struct ScaleGenerator: Sendable {
     public struct Report: Sendable {
         public let shops: Int
         public let complaints: Int
+        public let reviews: Int
         public let rows: Int
         public let seconds: Double
         public var rowsPerSecond: Int { seconds > 0 ? Int(Double(rows) / seconds) : rows }
@@ -55,10 +56,13 @@ public struct ScaleGenerator: Sendable {
     static let cities = ["Amsterdam", "Rotterdam", "Utrecht", "Den Haag", "Eindhoven", "Groningen", "Tilburg", "Almere", "Breda", "Nijmegen",
                          "Arnhem", "Haarlem", "Enschede", "Amersfoort", "Zwolle", "Leiden", "Maastricht", "Dordrecht", "Delft", "Alkmaar"]
 
-    /// Adds `shops` active member shops with `complaints` complaints among them; `progress` hears
-    /// the count after each batch. `listing` gets each batch's shops as `slug domain` lines (the seal
-    /// benchmark requests them).
-    public func generate(shops count: Int, complaints total: Int = 0, listing: (([String]) -> Void)? = nil,
+    /// Adds `shops` active member shops with `complaints` complaints and `reviews` reviews among them;
+    /// `progress` hears the count after each batch. `listing` gets each batch's shops as `slug domain`
+    /// lines (the seal benchmark requests them).
+    /// `invitations` (at most one per shop) are sent, unused review invitations whose link tokens go
+    /// to `tokens` (the review ingestion benchmark rates with them).
+    public func generate(shops count: Int, complaints total: Int = 0, reviews reviewTotal: Int = 0, invitations: Int = 0,
+                         listing: (([String]) -> Void)? = nil, tokens: (([String]) -> Void)? = nil,
                          progress: (Int) -> Void) async throws -> Report {
         guard let rules = app.scheme.scheme.membership else { throw AppError(.notFound, code: "membership_not_run", messageKey: "membership_not_run") }
         let scheme = app.scheme.scheme
@@ -76,6 +80,14 @@ public struct ScaleGenerator: Sendable {
         var complaintSequence = try await currentSequence(year: year, table: "complaint_counters")
         let firstComplaint = complaintSequence
         let complaintMaker = ScaleComplaints(scheme: scheme, timeZone: app.scheme.timeZone, now: now, year: year)
+        let postgres = (app.storage.db as? any SQLDatabase)?.dialect.name == "postgresql"
+        let reviewMaker = scheme.reviews.map {
+            ScaleReviews(rules: $0, tiers: scheme.seal, timeZone: app.scheme.timeZone, now: now, postgres: postgres, seed: seed, language: scheme.defaultLanguage)
+        }
+        var reviewSequence = UInt64(try await existingReviews())
+        let firstReview = reviewSequence
+        let perShopReviews = count > 0 && reviewMaker != nil ? reviewTotal / count : 0
+        let spareReviews = count > 0 && reviewMaker != nil ? reviewTotal % count : 0
         // Every shop gets the average, give or take: pairs of shops trade a random share, so the
         // total stays exact.
         let perShop = count > 0 ? total / count : 0, spare = count > 0 ? total % count : 0
@@ -84,14 +96,20 @@ public struct ScaleGenerator: Sendable {
             let first = done
             let startSequence = sequence
             let startComplaint = complaintSequence
+            let startReview = reviewSequence
             let state = random
-            let (inserted, after, lines, endComplaint) = try await app.storage.db.transaction {
-                (db: any Database) async throws -> (Int, SeededRandom, [String], Int) in
+            let (inserted, after, lines, endComplaint, endReview, links) = try await app.storage.db.transaction {
+                (db: any Database) async throws -> (Int, SeededRandom, [String], Int, UInt64, [String]) in
+                var links: [String] = []
                 var batchRandom = state
                 var complaintNumber = startComplaint
+                var reviewNumber = startReview
                 var complaintRows: [[any SQLExpression]] = []
+                var reviewRows: [String] = [], dayRows: [String] = []
                 var traded = 0
                 let sql = db as! any SQLDatabase
+                let invited = sql.insert(into: "review_invitations").columns("id", "shop_id", "email", "name", "order_reference", "locale", "send_at",
+                                                                             "sent_at", "token_hash", "source", "created_at")
                 let organisations = sql.insert(into: "organisations").columns("id", "name", "created_at")
                 let registrations = sql.insert(into: "registrations").columns("id", "organisation_id", "legal_name", "kvk", "vat_number", "street", "postcode",
                                                                             "city", "country", "phone", "email", "contact_name", "contact_email", "updated_at")
@@ -106,7 +124,8 @@ public struct ScaleGenerator: Sendable {
                                                                   "issued_on", "due_on", "period_start", "period_end", "net_cents", "vat_cents", "gross_cents",
                                                                   "currency", "vat_basis_points", "status", "settled_on", "buyer", "buyer_details", "locale", "created_at")
                 let stats = sql.insert(into: "shop_stats").columns("shop_id", "complaints_12m", "resolved_12m", "unresolved_12m", "no_answer_12m",
-                                                                   "median_first_answer_hours", "ratings_12m", "rating_sum_12m", "tier", "updated_at")
+                                                                   "median_first_answer_hours", "ratings_12m", "rating_sum_12m", "rating_criteria",
+                                                                   "rating_distribution", "tier", "updated_at")
                 var local = 0
                 var lines: [String] = []
                 for offset in 0..<size {
@@ -157,21 +176,41 @@ public struct ScaleGenerator: Sendable {
                     let made = complaintMaker.complaints(max(0, share), shop: shop, organisation: organisation, sequence: &complaintNumber, random: &batchRandom)
                     complaintRows += made.rows
                     let figures = made.figures
-                    // Ratings stand in until the reviews feature writes its own rows; the tier the scheme gives them.
-                    let ratings = Int(batchRandom.next() % 120)
-                    let ratingSum = ratings * (300 + Int(batchRandom.next() % 201))
+                    // This shop's reviews (about the average, like the complaints), their day sums and the figures and tier they give.
+                    // Pairs of shops trade a quarter of the average, so the total stays exact.
+                    let swing = perShopReviews / 4
+                    let reviewShare = perShopReviews + (n < spareReviews ? 1 : 0) + (n % 2 == 0 ? (n + 1 < count ? swing : 0) : -swing)
+                    var rated = (ratings: 0, sum: 0, criteria: String?.none, distribution: String?.none, tier: String?.none)
+                    if let reviewMaker {
+                        let written = reviewMaker.reviews(max(0, reviewShare), shop: shop, sequence: &reviewNumber, random: &batchRandom)
+                        reviewRows += written.reviews
+                        dayRows += written.days
+                        rated = reviewMaker.stats(written.figures)
+                    }
                     stats.values([SQLBind(shop), SQLBind(figures.received), SQLBind(figures.resolved), SQLBind(figures.unresolved), SQLBind(figures.noAnswer),
-                                  figures.medianFirstAnswerHours.map { SQLBind($0) } ?? SQLLiteral.null, SQLBind(ratings), SQLBind(ratingSum),
-                                  scheme.seal.tier(ratings: ratings, sum: ratingSum).map { SQLBind($0.id) } ?? SQLLiteral.null, SQLBind(at)])
+                                  figures.medianFirstAnswerHours.map { SQLBind($0) } ?? SQLLiteral.null, SQLBind(rated.ratings), SQLBind(rated.sum),
+                                  SQLBind.orNull(rated.criteria), SQLBind.orNull(rated.distribution), SQLBind.orNull(rated.tier), SQLBind(at)])
+                    if n < invitations {
+                        let token = (0..<4).map { _ in String(format: "%016llx", batchRandom.next()) }.joined()
+                        invited.values([SQLBind(batchRandom.uuid()), SQLBind(shop), SQLBind("koper-\(n)@consument.example"), SQLBind("Koper \(n)"),
+                                        SQLBind("BENCH-\(n)"), SQLBind(scheme.defaultLanguage), SQLBind(now), SQLBind(now), SQLBind(SecretToken.digest(token)),
+                                        SQLBind("api"), SQLBind(now)])
+                        links.append("\(token) \(slug)")
+                        local += 1
+                    }
                     local += 8 + made.rows.count
                 }
                 for insert in [organisations, registrations, applications, shops, domains, memberships, invoices, stats] { try await insert.run() }
                 try await sql.raw("INSERT INTO invoice_counters (year, last) VALUES (\(bind: year), 0) ON CONFLICT (year) DO NOTHING").run()
                 try await sql.raw("UPDATE invoice_counters SET last = \(bind: startSequence + size) WHERE year = \(bind: year)").run()
                 if !complaintRows.isEmpty { try await ScaleComplaints.insert(complaintRows, lastSequence: complaintNumber, year: year, on: sql) }
-                return (local, batchRandom, lines, complaintNumber)
+                try await ScaleReviews.insert(reviews: reviewRows, days: dayRows, on: sql)
+                if !links.isEmpty { try await invited.run() }
+                return (local + reviewRows.count + dayRows.count, batchRandom, lines, complaintNumber, reviewNumber, links)
             }
+            if !links.isEmpty { tokens?(links) }
             complaintSequence = endComplaint
+            reviewSequence = endReview
             listing?(lines)
             random = after
             sequence += size
@@ -179,7 +218,14 @@ public struct ScaleGenerator: Sendable {
             done += size
             progress(done)
         }
-        return Report(shops: count, complaints: complaintSequence - firstComplaint, rows: rows, seconds: Date().timeIntervalSince(started))
+        return Report(shops: count, complaints: complaintSequence - firstComplaint, reviews: Int(reviewSequence - firstReview), rows: rows,
+                      seconds: Date().timeIntervalSince(started))
+    }
+
+    /// Reviews already in the database: the new ones' ids continue after them.
+    private func existingReviews() async throws -> Int {
+        struct Row: Decodable { let total: Int }
+        return try await app.storage.sql.raw("SELECT COUNT(*) AS total FROM reviews").first(decoding: Row.self)?.total ?? 0
     }
 
     private func currentSequence(year: Int, table: String = "invoice_counters") async throws -> Int {

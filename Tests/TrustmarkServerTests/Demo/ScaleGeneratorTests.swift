@@ -73,4 +73,36 @@ struct ScaleGeneratorTests {
             #expect(try await app.storage.db.transaction { db in try await ComplaintsService.nextReference(year: 2026, on: db) } == 3002)
         }
     }
+
+    @Test func generatedReviewsAddUpToTheFiguresAndTiersTheApplicationWouldKeep() async throws {
+        try await TestApp.with { app, client in
+            let report = try await ScaleGenerator(app: app, seed: 5).generate(shops: 120, reviews: 12_003) { _ in }
+            #expect(report.reviews == 12_003)
+            #expect(try await Review.query(on: app.storage.db).count() == 12_003, "the total is exact")
+            let rules = try #require(app.scheme.scheme.reviews)
+            var tiers = Set<String>()
+            for shop in try await Shop.query(on: app.storage.db).all() {
+                let id = try shop.requireID()
+                let kept = try #require(try await ShopStats.find(id, on: app.storage.db))
+                #expect(kept.ratings12m == (try await Review.query(on: app.storage.db).filter(\.$shop.$id == id).count()))
+                // Recounted the application's way from the day sums, the figures and the tier stay as they are.
+                try await app.storage.db.transaction { db in try await app.reviews.refreshRatings(shop: id, rules: rules, on: db) }
+                let recounted = try #require(try await ShopStats.find(id, on: app.storage.db))
+                #expect(recounted.ratings12m == kept.ratings12m)
+                #expect(recounted.ratingSum12m == kept.ratingSum12m)
+                #expect(recounted.ratingCriteria == kept.ratingCriteria)
+                #expect(recounted.ratingDistribution == kept.ratingDistribution)
+                #expect(recounted.tier == kept.tier)
+                tiers.insert(kept.tier ?? "none")
+            }
+            #expect(tiers.count > 1, "shops reach different tiers")
+            // The reviews page and API read them as real reviews, newest first.
+            let shop = try #require(try await Shop.query(on: app.storage.db).sort(\.$name).first())
+            let listed = try await APIClient(client: client).call(.get, "/api/v1/shops/\(try #require(shop.slug))/reviews?size=5")
+            #expect(listed.json["count"] as? Int == (try await ShopStats.find(shop.id, on: app.storage.db))?.ratings12m)
+            let dates = ((listed.json["items"] as? [[String: Any]]) ?? []).compactMap { $0["publishedAt"] as? String }
+            #expect(dates.count == 5)
+            #expect(dates == dates.sorted(by: >))
+        }
+    }
 }

@@ -1,0 +1,119 @@
+import Foundation
+import SQLKit
+import TrustmarkCore
+
+/// The generator's reviews: published ones spread over the scheme's rating window, with the per-day
+/// sums and the shop figures the reviews feature keeps, so pages, tiers and the seal are right. Rows
+/// are written as literal multi-row INSERTs (ten million rows through bound parameters would cost
+/// more in binding than in the database), and review ids count up from the seed, so the primary key
+/// only ever grows at its end.
+struct ScaleReviews {
+    static let rowsPerInsert = 2000
+    static let texts = ["Snel geleverd en goed verpakt.", "Vriendelijke klantenservice, vraag binnen een dag beantwoord.",
+                        "Product klopte niet met de beschrijving.", "Prima webshop, zou er weer bestellen.", "Retour ging soepel.",
+                        "Lang moeten wachten op antwoord.", "Bestelling kwam een dag later dan beloofd.", "Goede prijs, nette levering.",
+                        "Telefonisch goed bereikbaar.", "Verpakking was beschadigd maar product heel.", "Alles in orde, aanrader.",
+                        "Geld terug binnen een week na retour."]
+    static let names = ["Anouk", "Bram", "Chantal", "Dennis", "Esra", "Floor", "Gijs", "Hanna", "Ilse", "Jeroen", "Kim", "Lars", "Mila", "Noah"]
+
+    let rules: ReviewRules
+    let tiers: SealRules
+    let timeZone: TimeZone
+    let now: Date
+    let postgres: Bool
+    let seed: UInt64
+    let language: String
+
+    /// What one shop's reviews come to: the rows as SQL value lists and the figures to keep.
+    struct Shop {
+        var reviews: [String] = []
+        var days: [String] = []
+        var figures: RatingFigures
+    }
+
+    /// `count` reviews of one shop; `sequence` numbers the review ids across the whole run.
+    func reviews(_ count: Int, shop: UUID, sequence: inout UInt64, random: inout SeededRandom) -> Shop {
+        let scale = rules.scaleMinimum...rules.scaleMaximum
+        var result = Shop(figures: RatingFigures(scale: scale))
+        guard count > 0 else { return result }
+        let today = Day(now, in: timeZone)
+        let first = Day(Period(-rules.window.amount, rules.window.unit).added(to: now, timeZone: timeZone) ?? now, in: timeZone)
+        let span = max(1, today.julian - first.julian - 1)
+        // The shop's usual level: most shops between the middle and the top of the scale.
+        let width = rules.scaleMaximum - rules.scaleMinimum
+        let level = Double(rules.scaleMinimum) + Double(width) * (0.45 + Double(random.next() % 55) / 100)
+        var perDay: [Int: (count: Int, overall: Int, criteria: [String: Int], distribution: [Int])] = [:]
+        let shopText = literal(shop)
+        for _ in 0..<count {
+            sequence += 1
+            let day = first.adding(days: 1 + Int(random.next() % UInt64(span)))
+            let at = day.midday(in: timeZone).addingTimeInterval(Double(random.next() % 36_000) - 18_000)
+            let noise = Double(Int(random.next() % 5) - 2) * 0.5
+            let overall = min(rules.scaleMaximum, max(rules.scaleMinimum, Int((level + noise).rounded())))
+            var scores: [String: Int] = [:]
+            for criterion in rules.criteria {
+                scores[criterion.id] = min(rules.scaleMaximum, max(rules.scaleMinimum, overall + Int(random.next() % 3) - 1))
+            }
+            let scoreJSON = "{" + scores.keys.sorted().map { "\"\($0)\":\(scores[$0]!)" }.joined(separator: ",") + "}"
+            let roll = random.next()
+            let text = roll % 2 == 0 ? literal(Self.texts[Int((roll >> 8) % UInt64(Self.texts.count))]) : "NULL"
+            let origin = roll % 7 == 3 ? ReviewOrigin.confirmedEmail.rawValue : ReviewOrigin.invited.rawValue
+            let author = Self.names[Int((roll >> 16) % UInt64(Self.names.count))] + " " + String(UnicodeScalar(UInt8(65 + (roll >> 24) % 26))) + "."
+            let when = literal(at)
+            result.reviews.append("(\(literal(id(sequence))),\(shopText),'\(origin)','review',\(literal(author)),'koper\(sequence)@consument.example',"
+                + "'\(language)',\(overall),\(literal(scoreJSON)),\(text),'published',\(when),\(when))")
+            var bucket = perDay[day.julian] ?? (0, 0, [:], Array(repeating: 0, count: width + 1))
+            bucket.count += 1
+            bucket.overall += overall * 100
+            for (criterion, score) in scores { bucket.criteria[criterion, default: 0] += score * 100 }
+            bucket.distribution[overall - rules.scaleMinimum] += 1
+            perDay[day.julian] = bucket
+        }
+        for (julian, bucket) in perDay.sorted(by: { $0.key < $1.key }) {
+            let criteria = ReviewsService.encode(bucket.criteria)
+            result.days.append("(\(literal(random.uuid())),\(shopText),'\(Day(julian: julian).description)',\(bucket.count),\(bucket.overall),"
+                + "\(literal(criteria)),\(literal(ReviewsService.encode(bucket.distribution))))")
+            result.figures.add(count: bucket.count, overallSum: bucket.overall, criteriaSums: bucket.criteria, distribution: bucket.distribution)
+        }
+        return result
+    }
+
+    /// The shop figures' columns for `shop_stats`, as the reviews feature keeps them.
+    func stats(_ figures: RatingFigures) -> (ratings: Int, sum: Int, criteria: String?, distribution: String?, tier: String?) {
+        guard figures.count > 0 else { return (0, 0, nil, nil, nil) }
+        return (figures.count, figures.sum, ReviewsService.encode(figures.criteriaSums), ReviewsService.encode(figures.distribution),
+                tiers.tier(ratings: figures.count, sum: figures.sum)?.id)
+    }
+
+    static func insert(reviews: [String], days: [String], on sql: any SQLDatabase) async throws {
+        for start in stride(from: 0, to: reviews.count, by: rowsPerInsert) {
+            let values = reviews[start..<min(start + rowsPerInsert, reviews.count)].joined(separator: ",")
+            try await sql.raw(SQLQueryString("INSERT INTO reviews (id, shop_id, origin, kind, author_name, author_email, locale, overall, scores, text, state, "
+                + "created_at, published_at) VALUES " + values)).run()
+        }
+        for start in stride(from: 0, to: days.count, by: rowsPerInsert) {
+            let values = days[start..<min(start + rowsPerInsert, days.count)].joined(separator: ",")
+            try await sql.raw(SQLQueryString("INSERT INTO review_days (id, shop_id, day, count, overall_sum, criteria_sums, distribution) VALUES " + values)).run()
+        }
+    }
+
+    /// Review ids that grow with the sequence (a prefix from the seed, the number at the end), in the
+    /// UUID version 4 layout.
+    func id(_ number: UInt64) -> UUID {
+        let high = (seed &* 0x9E37_79B9_7F4A_7C15) & 0xFFFF_FFFF_FFFF_0FFF | 0x4000
+        let low = number & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000
+        let bytes = withUnsafeBytes(of: high.bigEndian) { Array($0) } + withUnsafeBytes(of: low.bigEndian) { Array($0) }
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+
+    /// A UUID as each database stores it: SQLite keeps Fluent's upper-case text, PostgreSQL its uuid type.
+    func literal(_ id: UUID) -> String { "'\(id.uuidString)'" }
+
+    /// A moment as each database stores it: seconds since 1970 in SQLite, a timestamp in PostgreSQL.
+    func literal(_ date: Date) -> String {
+        postgres ? "to_timestamp(\(String(format: "%.3f", date.timeIntervalSince1970)))" : String(format: "%.3f", date.timeIntervalSince1970)
+    }
+
+    func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+}
