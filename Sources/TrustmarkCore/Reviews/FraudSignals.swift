@@ -72,14 +72,35 @@ public enum FraudScoring {
     /// Likeness of two texts: the share of word triples they have in common (Jaccard), 0 for texts too
     /// short to judge.
     public static func likeness(_ a: String, _ b: String) -> Double {
-        let first = shingles(a), second = shingles(b)
-        guard !first.isEmpty, !second.isEmpty else { return 0 }
-        return Double(first.intersection(second).count) / Double(first.union(second).count)
+        jaccard(shingles(a), shingles(b))
     }
 
-    static func shingles(_ text: String) -> Set<String> {
-        let words = text.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
+    /// The highest likeness of `text` to any of `others` (its word triples are made once).
+    public static func highestLikeness(_ text: String, among others: [String]) -> Double {
+        let mine = shingles(text)
+        guard !mine.isEmpty else { return 0 }
+        return others.map { jaccard(mine, shingles($0)) }.max() ?? 0
+    }
+
+    private static func jaccard(_ first: Set<Int>, _ second: Set<Int>) -> Double {
+        guard !first.isEmpty, !second.isEmpty else { return 0 }
+        let shared = first.intersection(second).count
+        return Double(shared) / Double(first.count + second.count - shared)
+    }
+
+    /// The text's runs of three words (lower case, letters and digits), hashed: texts of fewer than
+    /// four words have none.
+    static func shingles(_ text: String) -> Set<Int> {
+        let words = text.lowercased().split { !$0.isLetter && !$0.isNumber }
         guard words.count >= 4 else { return [] }
-        return Set((0...(words.count - 3)).map { words[$0..<($0 + 3)].joined(separator: " ") })
+        var triples = Set<Int>(minimumCapacity: words.count)
+        for index in 0...(words.count - 3) {
+            var hasher = Hasher()
+            hasher.combine(words[index])
+            hasher.combine(words[index + 1])
+            hasher.combine(words[index + 2])
+            triples.insert(hasher.finalize())
+        }
+        return triples
     }
 }

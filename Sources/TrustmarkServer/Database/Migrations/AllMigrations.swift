@@ -20,5 +20,6 @@ enum AllMigrations {
         M0014CreateReviewFlags(),
         M0015AddReviewFraud(),
         M0016CreateReviewOffences(),
+        M0017IndexReviewDays(),
     ]
 }

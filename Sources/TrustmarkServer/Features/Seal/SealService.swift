@@ -49,6 +49,10 @@ final class SealService: @unchecked Sendable {
     private let lock = NSLock()
     private var cachedGeneration = 0
     private var facts: [String: ShopSealFacts] = [:]
+    /// Which slug kept facts belong to, by shop id (changed tiers arrive by shop id).
+    private var slugByShop: [UUID: String] = [:]
+    /// When `shop_stats` was last asked for shops whose tier changed.
+    private var tiersCheckedAt = Date.distantPast
     /// Per shop slug, per language / width / status / signed domain.
     private var images: [String: [ImageKey: SealImageBytes]] = [:]
 
@@ -71,6 +75,7 @@ final class SealService: @unchecked Sendable {
     func facts(for slug: String) async throws -> ShopSealFacts {
         let now = desk.clock.now()
         let current = try await generation.current(now: now)
+        try await dropChangedTiers(now: now)
         if let known = lock.withLock({ () -> ShopSealFacts? in
             if cachedGeneration != current {
                 cachedGeneration = current
@@ -82,9 +87,33 @@ final class SealService: @unchecked Sendable {
         let loaded = try await load(slug, now: now)
         lock.withLock {
             facts[slug] = loaded
+            if let id = loaded.shopID { slugByShop[id] = slug }
             images[slug] = nil
         }
         return loaded
+    }
+
+    /// A shop's tier moves with its reviews, not with a membership event, and must not empty every
+    /// cache: once per poll interval the service asks `shop_stats` (indexed on `updated_at`) which
+    /// shops' figures changed, on any instance, and forgets the facts and images of those whose tier
+    /// is no longer the one kept.
+    func dropChangedTiers(now: Date) async throws {
+        let since: Date? = lock.withLock {
+            guard now.timeIntervalSince(tiersCheckedAt) >= generation.pollInterval else { return nil }
+            defer { tiersCheckedAt = now }
+            return tiersCheckedAt == .distantPast ? now : tiersCheckedAt
+        }
+        guard let since else { return }
+        let changed = try await ShopStats.query(on: desk.storage.db).filter(\.$updatedAt >= since.addingTimeInterval(-PublicRegister.figuresMargin))
+            .field(\.$id).field(\.$tier).all()
+        guard !changed.isEmpty else { return }
+        lock.withLock {
+            for row in changed {
+                guard let id = row.id, let slug = slugByShop[id], let held = facts[slug], held.tier != (held.status.isValid ? row.tier : nil) else { continue }
+                facts[slug] = nil
+                images[slug] = nil
+            }
+        }
     }
 
     private func load(_ slug: String, now: Date) async throws -> ShopSealFacts {
@@ -154,7 +183,10 @@ final class SealService: @unchecked Sendable {
                 cachedGeneration = current
                 facts.removeAll()
             }
-            for (slug, fresh) in loaded { facts[slug] = fresh }
+            for (slug, fresh) in loaded {
+                facts[slug] = fresh
+                if let id = fresh.shopID { slugByShop[id] = slug }
+            }
             images.removeAll()
         }
         return loaded.count

@@ -12,8 +12,8 @@ struct SealWarmer: Service {
     let seals: SealService
     let register: PublicRegister
     let logger: Logger
-    /// How often it looks at the version counter and the time.
-    var interval: Duration = .seconds(5)
+    /// How often it looks at the version counter, the time and changed tiers.
+    var interval: Duration = .seconds(2)
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -34,6 +34,8 @@ struct SealWarmer: Service {
                         logger.error("could not read the seal facts", metadata: ["error": "\(error)"])
                     }
                 }
+                // Tiers that moved with new reviews: just those shops are read again.
+                do { try await seals.dropChangedTiers(now: now) } catch { logger.error("could not read changed tiers", metadata: ["error": "\(error)"]) }
                 try? await Task.sleep(for: interval)
             }
         }
