@@ -17,6 +17,16 @@ struct SeededRandom: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 
+    /// UUIDs (version 4 layout) that grow with `number`: a prefix from the seed and the kind, the number
+    /// at the end. Rows with such keys are added at the end of their indexes, not all over them.
+    static func ordered(seed: UInt64, kind: UInt64, number: UInt64) -> UUID {
+        let high = ((seed &+ kind &* 0xD1B5_4A32_D192_ED03) &* 0x9E37_79B9_7F4A_7C15) & 0xFFFF_FFFF_FFFF_0FFF | 0x4000
+        let low = number & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000
+        let bytes = withUnsafeBytes(of: high.bigEndian) { Array($0) } + withUnsafeBytes(of: low.bigEndian) { Array($0) }
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+
     mutating func uuid() -> UUID {
         let a = next(), b = next()
         var bytes = withUnsafeBytes(of: a.bigEndian) { Array($0) } + withUnsafeBytes(of: b.bigEndian) { Array($0) }
@@ -84,7 +94,12 @@ public struct ScaleGenerator: Sendable {
         let reviewMaker = scheme.reviews.map {
             ScaleReviews(rules: $0, tiers: scheme.seal, timeZone: app.scheme.timeZone, now: now, postgres: postgres, seed: seed, language: scheme.defaultLanguage)
         }
-        var reviewSequence = UInt64(try await existingReviews())
+        if !postgres, let sql = app.storage.db as? any SQLDatabase {
+            // Millions of index entries: a page cache of 256 MB keeps the indexes' upper levels in memory.
+            try await sql.raw("PRAGMA cache_size = -262144").run()
+        }
+        var reviewSequence = UInt64(try await existing("reviews"))
+        let existingShops = try await existing("shops")
         let firstReview = reviewSequence
         let perShopReviews = count > 0 && reviewMaker != nil ? reviewTotal / count : 0
         let spareReviews = count > 0 && reviewMaker != nil ? reviewTotal % count : 0
@@ -131,7 +146,11 @@ public struct ScaleGenerator: Sendable {
                 for offset in 0..<size {
                     let n = first + offset
                     let organisation = batchRandom.uuid(), registration = batchRandom.uuid(), application = batchRandom.uuid()
-                    let shop = batchRandom.uuid(), domain = batchRandom.uuid(), membership = batchRandom.uuid(), invoice = batchRandom.uuid()
+                    // Shop ids grow with the shop's number, so the reviews and day rows (keyed by shop first) are
+                    // added at the end of their indexes; the draw keeps the other rows as they were.
+                    _ = batchRandom.uuid()
+                    let shop = SeededRandom.ordered(seed: seed, kind: 2, number: UInt64(existingShops + n))
+                    let domain = batchRandom.uuid(), membership = batchRandom.uuid(), invoice = batchRandom.uuid()
                     let word = Self.words[Int(batchRandom.next() % UInt64(Self.words.count))]
                     let city = Self.cities[Int(batchRandom.next() % UInt64(Self.cities.count))]
                     let name = "\(word.capitalized)winkel \(n + 1)"
@@ -222,10 +241,10 @@ public struct ScaleGenerator: Sendable {
                       seconds: Date().timeIntervalSince(started))
     }
 
-    /// Reviews already in the database: the new ones' ids continue after them.
-    private func existingReviews() async throws -> Int {
+    /// Rows already in a table: the new ones' ordered ids continue after them.
+    private func existing(_ table: String) async throws -> Int {
         struct Row: Decodable { let total: Int }
-        return try await app.storage.sql.raw("SELECT COUNT(*) AS total FROM reviews").first(decoding: Row.self)?.total ?? 0
+        return try await app.storage.sql.raw("SELECT COUNT(*) AS total FROM \(ident: table)").first(decoding: Row.self)?.total ?? 0
     }
 
     private func currentSequence(year: Int, table: String = "invoice_counters") async throws -> Int {

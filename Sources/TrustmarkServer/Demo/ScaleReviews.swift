@@ -54,7 +54,7 @@ struct ScaleReviews {
             for criterion in rules.criteria {
                 scores[criterion.id] = min(rules.scaleMaximum, max(rules.scaleMinimum, overall + Int(random.next() % 3) - 1))
             }
-            let scoreJSON = "{" + scores.keys.sorted().map { "\"\($0)\":\(scores[$0]!)" }.joined(separator: ",") + "}"
+            let scoreJSON = Self.json(scores)
             let roll = random.next()
             let text = roll % 2 == 0 ? literal(Self.texts[Int((roll >> 8) % UInt64(Self.texts.count))]) : "NULL"
             let origin = roll % 7 == 3 ? ReviewOrigin.confirmedEmail.rawValue : ReviewOrigin.invited.rawValue
@@ -70,9 +70,8 @@ struct ScaleReviews {
             perDay[day.julian] = bucket
         }
         for (julian, bucket) in perDay.sorted(by: { $0.key < $1.key }) {
-            let criteria = ReviewsService.encode(bucket.criteria)
             result.days.append("(\(literal(random.uuid())),\(shopText),'\(Day(julian: julian).description)',\(bucket.count),\(bucket.overall),"
-                + "\(literal(criteria)),\(literal(ReviewsService.encode(bucket.distribution))))")
+                + "'\(Self.json(bucket.criteria))','\(Self.json(bucket.distribution))')")
             result.figures.add(count: bucket.count, overallSum: bucket.overall, criteriaSums: bucket.criteria, distribution: bucket.distribution)
         }
         return result
@@ -97,15 +96,8 @@ struct ScaleReviews {
         }
     }
 
-    /// Review ids that grow with the sequence (a prefix from the seed, the number at the end), in the
-    /// UUID version 4 layout.
-    func id(_ number: UInt64) -> UUID {
-        let high = (seed &* 0x9E37_79B9_7F4A_7C15) & 0xFFFF_FFFF_FFFF_0FFF | 0x4000
-        let low = number & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000
-        let bytes = withUnsafeBytes(of: high.bigEndian) { Array($0) } + withUnsafeBytes(of: low.bigEndian) { Array($0) }
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
-    }
+    /// Review ids that grow with the sequence (a prefix from the seed, the number at the end).
+    func id(_ number: UInt64) -> UUID { SeededRandom.ordered(seed: seed, kind: 1, number: number) }
 
     /// A UUID as each database stores it: SQLite keeps Fluent's upper-case text, PostgreSQL its uuid type.
     func literal(_ id: UUID) -> String { "'\(id.uuidString)'" }
@@ -115,5 +107,15 @@ struct ScaleReviews {
         postgres ? "to_timestamp(\(String(format: "%.3f", date.timeIntervalSince1970)))" : String(format: "%.3f", date.timeIntervalSince1970)
     }
 
-    func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+    func literal(_ text: String) -> String { "'" + (text.contains("'") ? text.replacingOccurrences(of: "'", with: "''") : text) + "'" }
+
+    /// The JSON the application writes for sums and scores (`ReviewsService.encode`: sorted keys), made
+    /// by hand: criteria ids are the scheme's plain identifiers.
+    static func json(_ values: [String: Int]) -> String {
+        "{" + values.keys.sorted().map { "\"\($0)\":\(values[$0]!)" }.joined(separator: ",") + "}"
+    }
+
+    static func json(_ values: [Int]) -> String {
+        "[" + values.map(String.init).joined(separator: ",") + "]"
+    }
 }
