@@ -190,16 +190,39 @@ extension ReviewsService {
         let db = desk.storage.db
         guard let shop = try await Shop.query(on: db).filter(\.$slug == slug).first(), let shopID = shop.id else { throw AppError.notFound }
         let stats = try await ShopStats.find(shopID, on: db)
-        let query = Review.query(on: db).filter(\.$shop.$id == shopID).filter(\.$state == Review.State.published.rawValue)
-        let total = try await query.copy().count()
-        let rows = try await query.sort(\.$publishedAt, .descending).range(paging.offset..<(paging.offset + paging.size)).all()
+        // The page of reviews in plain SQL: only the columns shown, without a model per row.
+        guard let sql = db as? any SQLDatabase else { throw CocoaError(.featureUnsupported) }
+        struct Row: Decodable {
+            let id: UUID
+            let origin: String
+            let kind: String
+            let author_name: String
+            let overall: Int
+            let scores: String
+            let text: String?
+            let published_at: Date?
+            let created_at: Date
+            let reply: String?
+            let reply_at: Date?
+        }
+        struct Total: Decodable { let total: Int }
+        let published = Review.State.published.rawValue
+        let total = try await sql.raw("SELECT COUNT(*) AS total FROM reviews WHERE shop_id = \(bind: shopID) AND state = \(bind: published)")
+            .first(decoding: Total.self)?.total ?? 0
+        let rows = try await sql.raw("""
+            SELECT id, origin, kind, author_name, overall, scores, text, published_at, created_at, reply, reply_at FROM reviews
+            WHERE shop_id = \(bind: shopID) AND state = \(bind: published) ORDER BY published_at DESC
+            LIMIT \(unsafeRaw: String(paging.size)) OFFSET \(unsafeRaw: String(paging.offset))
+            """).all(decoding: Row.self)
         let names = Dictionary(rules.criteria.map { ($0.id, desk.active.text($0.name, locale)) }, uniquingKeysWith: { first, _ in first })
         let items = rows.map { row in
-            ReviewDTO(id: row.id ?? UUID(), origin: row.origin, originText: desk.localizer.text("review_origin_\(row.origin)", locale), kind: row.kind,
-                      author: row.authorName, overall: row.overall, outOf: rules.scaleMaximum,
-                      scores: rules.criteria.compactMap { criterion in row.scoreTable[criterion.id].map { .init(criterion: criterion.id, name: names[criterion.id] ?? criterion.id, score: $0) } },
-                      text: row.text, publishedAt: row.publishedAt ?? row.createdAt,
-                      dateText: DateText.day(row.publishedAt ?? row.createdAt, locale: locale, timeZone: desk.timeZone), reply: row.reply, replyAt: row.replyAt)
+            let scores = Self.decode([String: Int].self, row.scores) ?? [:]
+            let published = row.published_at ?? row.created_at
+            return ReviewDTO(id: row.id, origin: row.origin, originText: desk.localizer.text("review_origin_\(row.origin)", locale), kind: row.kind,
+                             author: row.author_name, overall: row.overall, outOf: rules.scaleMaximum,
+                             scores: rules.criteria.compactMap { criterion in scores[criterion.id].map { .init(criterion: criterion.id, name: names[criterion.id] ?? criterion.id, score: $0) } },
+                             text: row.text, publishedAt: published, dateText: DateText.day(published, locale: locale, timeZone: desk.timeZone),
+                             reply: row.reply, replyAt: row.reply_at)
         }
         let figures = Self.figures(stats, rules: rules)
         let tier = desk.tier(stats?.tier)
