@@ -186,5 +186,9 @@ struct FraudSignalTests {
         #expect(FraudScoring.likeness(text, text.uppercased() + "!") == 1, "case and punctuation do not hide a copy")
         #expect(FraudScoring.likeness(text, "Heel slechte service, nooit meer bestellen bij deze winkel") == 0)
         #expect(FraudScoring.likeness("Top", "Top") == 0, "too short to judge")
+        let german = "Über die Qualität der Ware bin ich sehr zufrieden, schöne Verpackung"
+        #expect(FraudScoring.likeness(german, german.uppercased()) == 1, "letters beyond ASCII are lower-cased too")
+        #expect(FraudScoring.likeness(german, "Über die Qualität der Ware bin ich nicht zufrieden, schöne Verpackung") > 0.3)
+        #expect(FraudScoring.likeness(german, "Über die Qualität der Ware bin ich nicht zufrieden, schöne Verpackung") < 0.8)
     }
 }

@@ -77,9 +77,14 @@ public enum FraudScoring {
 
     /// The highest likeness of `text` to any of `others` (its word triples are made once).
     public static func highestLikeness(_ text: String, among others: [String]) -> Double {
-        let mine = shingles(text)
+        highestLikeness(shingles(text), among: others.map(shingles))
+    }
+
+    /// The same with word triples made already (`shingles`), so that texts compared with many
+    /// others are split once.
+    public static func highestLikeness(_ mine: Set<Int>, among others: [Set<Int>]) -> Double {
         guard !mine.isEmpty else { return 0 }
-        return others.map { jaccard(mine, shingles($0)) }.max() ?? 0
+        return others.map { jaccard(mine, $0) }.max() ?? 0
     }
 
     private static func jaccard(_ first: Set<Int>, _ second: Set<Int>) -> Double {
@@ -90,8 +95,34 @@ public enum FraudScoring {
 
     /// The text's runs of three words (lower case, letters and digits), hashed: texts of fewer than
     /// four words have none.
-    static func shingles(_ text: String) -> Set<Int> {
-        let words = text.lowercased().split { !$0.isLetter && !$0.isNumber }
+    public static func shingles(_ text: String) -> Set<Int> {
+        // Words are hashed as they are read, scalar by scalar: plain ASCII without a look-up of
+        // Unicode properties, other letters and digits lower-cased by their mapping.
+        var words: [Int] = []
+        var word = Hasher()
+        var inWord = false
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if value < 128 {
+                if value >= 65 && value <= 90 {
+                    word.combine(value + 32)
+                } else if (value >= 97 && value <= 122) || (value >= 48 && value <= 57) {
+                    word.combine(value)
+                } else {
+                    if inWord { words.append(word.finalize()); word = Hasher() }
+                    inWord = false
+                    continue
+                }
+            } else if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                for lower in scalar.properties.lowercaseMapping.unicodeScalars { word.combine(lower.value) }
+            } else {
+                if inWord { words.append(word.finalize()); word = Hasher() }
+                inWord = false
+                continue
+            }
+            inWord = true
+        }
+        if inWord { words.append(word.finalize()) }
         guard words.count >= 4 else { return [] }
         var triples = Set<Int>(minimumCapacity: words.count)
         for index in 0...(words.count - 3) {

@@ -67,6 +67,11 @@ public struct RatingFigures: Equatable, Sendable {
         for (index, value) in distribution.enumerated() where index < self.distribution.count { self.distribution[index] += value }
     }
 
+    /// Adds another set of figures (of the same scale) to these.
+    public mutating func add(_ other: RatingFigures) {
+        add(count: other.count, overallSum: other.sum, criteriaSums: other.criteriaSums, distribution: other.distribution)
+    }
+
     /// The average in hundredths, rounded half up; nil without ratings.
     public var average: Int? { count > 0 ? (sum * 2 + count) / (count * 2) : nil }
 

@@ -18,7 +18,7 @@ public enum SecretToken {
 
     /// The digest under which a token is stored and looked up.
     public static func digest(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.string(SHA256.hash(data: Data(token.utf8)))
     }
 
     static func base64URL(_ data: Data) -> String {

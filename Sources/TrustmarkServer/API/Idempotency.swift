@@ -94,7 +94,7 @@ struct IdempotencyStore: Sendable {
         var hasher = SHA256()
         hasher.update(data: Data("\(method) \(path)\n".utf8))
         hasher.update(data: body)
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.string(hasher.finalize())
     }
 
     func claim(scope: String, key: String, digest: String) async throws -> Claim {

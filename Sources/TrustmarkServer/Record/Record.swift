@@ -25,9 +25,21 @@ enum Record {
 
     static func append(on db: any Database, at: Date, actor: Actor, action: String, subjectType: String, subjectID: String,
                        before: [String: String]? = nil, after: [String: String]? = nil, schemeVersion: UUID? = nil) async throws {
-        let entry = AuditEntry(at: at, actorID: actor.userID, actorRole: actor.role, action: action, subjectType: subjectType,
-                               subjectID: subjectID, before: before.map(encode), after: after.map(encode), schemeVersionID: schemeVersion)
+        let entry = entry(at: at, actor: actor, action: action, subjectType: subjectType, subjectID: subjectID, before: before, after: after)
+        entry.schemeVersionID = schemeVersion
         try await RecordChain.append(entry, on: db)
+    }
+
+    /// An entry to append later with others (`append(_:on:)`), in one statement.
+    static func entry(at: Date, actor: Actor, action: String, subjectType: String, subjectID: String,
+                      before: [String: String]? = nil, after: [String: String]? = nil) -> AuditEntry {
+        AuditEntry(at: at, actorID: actor.userID, actorRole: actor.role, action: action, subjectType: subjectType,
+                   subjectID: subjectID, before: before.map(encode), after: after.map(encode), schemeVersionID: nil)
+    }
+
+    /// Appends entries made with `entry(...)`, in their order, inside the caller's transaction.
+    static func append(_ entries: [AuditEntry], on db: any Database) async throws {
+        try await RecordChain.append(entries, on: db)
     }
 
     private static func encode(_ values: [String: String]) -> String {

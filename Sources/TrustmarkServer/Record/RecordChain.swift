@@ -1,6 +1,7 @@
 import Crypto
 import FluentKit
 import Foundation
+import TrustmarkCore
 import SQLKit
 
 /// The record as a hash chain: each entry's hash covers its own fields and the previous entry's
@@ -22,13 +23,19 @@ enum RecordChain {
             entry.before ?? "", entry.after ?? "", entry.schemeVersionID?.uuidString ?? "", entry.id?.uuidString ?? "",
         ]
         let text = fields.joined(separator: "\u{1F}")
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return Hex.string(SHA256.hash(data: Data(text.utf8)))
     }
 
     /// Gives `entry` its place at the end of the chain and saves it, inside the caller's transaction.
-    /// Written in plain SQL: this runs with every change of the platform, and a model's field
-    /// reflection costs more than the two statements.
     static func append(_ entry: AuditEntry, on db: any Database) async throws {
+        try await append([entry], on: db)
+    }
+
+    /// Gives each entry, in order, its place at the end of the chain and saves them all with one
+    /// statement, inside the caller's transaction. Written in plain SQL: this runs with every change
+    /// of the platform, and a model's field reflection costs more than the two statements.
+    static func append(_ entries: [AuditEntry], on db: any Database) async throws {
+        guard !entries.isEmpty else { return }
         guard let sql = db as? any SQLDatabase else { throw CocoaError(.featureUnsupported) }
         if sql.dialect.name == "postgresql" {
             try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: lockKey))").run()
@@ -39,19 +46,26 @@ enum RecordChain {
         }
         let last = try await sql.raw("SELECT sequence, entry_hash FROM audit_entries WHERE sequence IS NOT NULL ORDER BY sequence DESC LIMIT 1")
             .first(decoding: Head.self)
-        if entry.id == nil { entry.id = UUID() }
-        entry.at = millisecondPrecision(entry.at)
-        entry.sequence = (last?.sequence ?? 0) + 1
-        entry.previousHash = last?.entry_hash ?? genesis
-        entry.entryHash = hash(of: entry, previous: entry.previousHash!)
-        try await sql.insert(into: AuditEntry.schema)
+        var sequence = last?.sequence ?? 0
+        var previous = last?.entry_hash ?? genesis
+        var insert = sql.insert(into: AuditEntry.schema)
             .columns("id", "at", "actor_id", "actor_role", "action", "subject_type", "subject_id", "before", "after", "scheme_version_id",
                      "sequence", "previous_hash", "entry_hash")
-            .values([SQLBind(entry.id!), SQLBind(entry.at), SQLBind.orNull(entry.actorID), SQLBind(entry.actorRole), SQLBind(entry.action),
-                     SQLBind(entry.subjectType), SQLBind(entry.subjectID), SQLBind.orNull(entry.before), SQLBind.orNull(entry.after), SQLBind.orNull(entry.schemeVersionID),
-                     SQLBind(entry.sequence!), SQLBind(entry.previousHash!), SQLBind(entry.entryHash!)])
-            .run()
-        entry.$id.exists = true
+        for entry in entries {
+            if entry.id == nil { entry.id = UUID() }
+            entry.at = millisecondPrecision(entry.at)
+            sequence += 1
+            entry.sequence = sequence
+            entry.previousHash = previous
+            let hash = hash(of: entry, previous: previous)
+            entry.entryHash = hash
+            previous = hash
+            insert = insert.values([SQLBind(entry.id!), SQLBind(entry.at), SQLBind.orNull(entry.actorID), SQLBind(entry.actorRole), SQLBind(entry.action),
+                                    SQLBind(entry.subjectType), SQLBind(entry.subjectID), SQLBind.orNull(entry.before), SQLBind.orNull(entry.after),
+                                    SQLBind.orNull(entry.schemeVersionID), SQLBind(sequence), SQLBind(entry.previousHash!), SQLBind(hash)])
+        }
+        try await insert.run()
+        for entry in entries { entry.$id.exists = true }
     }
 
     struct Break: Equatable, Sendable, CustomStringConvertible {

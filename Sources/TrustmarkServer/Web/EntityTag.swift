@@ -1,12 +1,13 @@
 import Crypto
 import Foundation
+import TrustmarkCore
 import Hummingbird
 
 /// Strong ETags from a body's bytes, and the `If-None-Match` check, for the responses that caches
 /// may keep (the seal, the verification page and its JSON).
 enum EntityTag {
     static func of(_ bytes: Data) -> String {
-        "\"" + SHA256.hash(data: bytes).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+        "\"" + Hex.string(SHA256.hash(data: bytes).prefix(12)) + "\""
     }
 
     /// Whether the client already holds `etag` (a list in `If-None-Match` counts too).

@@ -370,39 +370,4 @@ struct ReviewTests {
             #expect(after.fraudSignals?.contains("incentive") == true)
         }
     }
-
-    @Test func reviewsArrivingTogetherAreWrittenTogetherAndALinkUsedTwiceFailsAlone() async throws {
-        try await TestApp.with { app, client in
-            let journey = Journey(app: app, client: client)
-            let (slug, _, member) = try await journey.activeMember()
-            try await journey.moveTo("2027-01-04")
-            for index in 0..<6 {
-                let invited = try await member.call(.post, "/api/v1/invitations", json: ["email": "koper\(index)@example.org", "name": "Koper \(index)",
-                                                                                        "orderReference": "G-\(index)"])
-                #expect(invited.status == .created)
-            }
-            try await journey.moveTo("2027-01-05")
-            var tokens: [String] = []
-            for index in 0..<6 { tokens.append(try await Self.token(journey, "koper\(index)@example.org")) }
-            // Every link twice, all at once: the writer takes them in shared transactions.
-            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
-                for token in tokens + tokens {
-                    group.addTask {
-                        let reply = try await APIClient(client: client).call(.post, "/api/v1/reviews", json: ["invitation": token, "overall": 4,
-                                                                                                            "scores": ["service": 4, "delivery": 5]])
-                        return Int(reply.status.code)
-                    }
-                }
-                return try await group.reduce(into: [Int]()) { $0.append($1) }
-            }
-            #expect(statuses.filter { $0 == 201 }.count == 6, "\(statuses)")
-            #expect(statuses.filter { $0 == 409 }.count == 6, "\(statuses)")
-            // Each review is stored once, counted once, and recorded once in the chain.
-            let shop = try #require(try await Shop.query(on: app.storage.db).filter(\.$slug == slug).first())
-            #expect(try await Review.query(on: app.storage.db).filter(\.$shop.$id == shop.requireID()).count() == 6)
-            #expect(try await ShopStats.find(shop.id, on: app.storage.db)?.ratings12m == 6)
-            #expect(try await AuditEntry.query(on: app.storage.db).filter(\.$action == "review.published").count() == 6)
-            #expect(try await app.verifyRecord().problem == nil)
-        }
-    }
 }

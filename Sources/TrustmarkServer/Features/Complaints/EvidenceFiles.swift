@@ -55,7 +55,7 @@ struct EvidenceFiles: Sendable {
                 throw AppError(.unsupportedMediaType, code: "attachment_disguised", messageKey: "attachment_disguised",
                                arguments: ["file": name, "kind": kind.fileExtension.uppercased()], field: field)
             }
-            let digest = SHA256.hash(data: file.data).map { String(format: "%02x", $0) }.joined()
+            let digest = Hex.string(SHA256.hash(data: file.data))
             return CheckedFile(id: UUID(), filename: name, kind: kind, data: file.data, sha256: digest)
         }
     }

@@ -205,7 +205,7 @@ struct InvoicesService: Sendable {
     /// `Trustmark-Signature: sha256=<hex HMAC-SHA256 of the body with the shared secret>`.
     static func signature(_ body: Data, secret: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
-        return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+        return "sha256=" + Hex.string(mac)
     }
 
     static func signatureIsValid(_ header: String?, body: Data, secret: String) -> Bool {

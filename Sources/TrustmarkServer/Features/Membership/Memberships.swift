@@ -64,7 +64,7 @@ struct MembershipsService: Sendable {
             if rules.sealRequires.contains(.signedContract) {
                 let pdf = try await contractPDF(organisation: organisation, shops: shops, on: db)
                 membership.contractPDF = pdf
-                membership.contractSHA256 = SHA256.hash(data: pdf).map { String(format: "%02x", $0) }.joined()
+                membership.contractSHA256 = Hex.string(SHA256.hash(data: pdf))
                 membership.contractCodeVersion = desk.scheme.codeOfConduct.version
             }
             try await membership.create(on: db)

@@ -10,88 +10,154 @@ extension ReviewsService {
     /// The shop sends invitations as a rule when it sent at least this many in the last 30 days.
     static let invitesAsARule = 10
 
-    /// Gathered in plain SQL, counts in one statement: this runs for every review that arrives.
-    func assess(_ review: Review, on db: any Database) async throws -> (score: Int, signals: [FraudScoring.Signal]) {
+    typealias Assessment = (score: Int, signals: [FraudScoring.Signal])
+    /// How many of a shop's latest texts (of the last 30 days) a new text is compared with.
+    static let comparedTexts = 50
+
+    /// Gathers the signals of reviews that arrive together and scores each: the counts of all of them
+    /// in one statement, the latest texts of their shops in another, in plain SQL (this runs for every
+    /// review that arrives). A review also sees the ones before it in the same batch, as if they had
+    /// been stored one by one.
+    func assess(_ reviews: [Review], on db: any Database) async throws -> [Assessment] {
+        guard !reviews.isEmpty else { return [] }
         guard let sql = db as? any SQLDatabase else { throw CocoaError(.featureUnsupported) }
-        let shopID = review.$shop.id
-        let id = try review.requireID()
+        let ids: [UUID] = try reviews.map { try $0.requireID() }
+        var shops: [UUID] = []
+        for review in reviews where !shops.contains(review.$shop.id) { shops.append(review.$shop.id) }
+        let addresses = Array(Set(reviews.compactMap(\.clientAddress).filter { !$0.isEmpty }))
         let now = desk.clock.now()
         let month = now.addingTimeInterval(-30 * 86_400)
-        var facts = ReviewFraudFacts()
-        let address = review.clientAddress ?? ""
-        struct Counts: Decodable {
-            let same_address: Int
-            let last_day: Int
-            let ratings: Int?
-            let invitations: Int
-            let incentives: Int
+        struct Count: Decodable {
+            let kind: String
+            let shop_id: UUID
+            let address: String?
+            let n: Int?
         }
-        let counts = try await sql.raw("""
-            SELECT
-              (SELECT COUNT(*) FROM reviews WHERE shop_id = \(bind: shopID) AND client_address = \(bind: address) AND created_at >= \(bind: month)
-                 AND id <> \(bind: id)) AS same_address,
-              (SELECT COUNT(*) FROM reviews WHERE shop_id = \(bind: shopID) AND created_at >= \(bind: now.addingTimeInterval(-86_400))
-                 AND state IN ('published', 'held') AND id <> \(bind: id)) AS last_day,
-              (SELECT ratings_12m FROM shop_stats WHERE shop_id = \(bind: shopID)) AS ratings,
-              (SELECT COUNT(*) FROM review_invitations WHERE shop_id = \(bind: shopID) AND created_at >= \(bind: month)) AS invitations,
-              (SELECT COUNT(*) FROM review_flags WHERE shop_id = \(bind: shopID) AND reason = \(bind: FlagReason.incentive.rawValue)
-                 AND created_at >= \(bind: month)) AS incentives
-            """).first(decoding: Counts.self)
-        if !address.isEmpty { facts.sameAddress = counts?.same_address ?? 0 }
-        let emailDomain = String(review.authorEmail.split(separator: "@").last ?? "")
-        let shop = try await shopPeople.facts(shopID, now: now) {
-            // The shop's domains and its organisation's people (users, the registration's addresses), in one read.
-            struct Row: Decodable { let kind: String; let value: String? }
-            let rows = try await sql.raw("""
-                SELECT 'domain' AS kind, domain AS value FROM shop_domains WHERE shop_id = \(bind: shopID) AND released_at IS NULL
-                UNION ALL SELECT 'person', u.email FROM users u JOIN shops s ON s.organisation_id = u.organisation_id WHERE s.id = \(bind: shopID)
-                UNION ALL SELECT 'person', r.contact_email FROM registrations r JOIN shops s ON s.organisation_id = r.organisation_id WHERE s.id = \(bind: shopID)
-                UNION ALL SELECT 'person', r.email FROM registrations r JOIN shops s ON s.organisation_id = r.organisation_id WHERE s.id = \(bind: shopID)
-                """).all(decoding: Row.self)
-            let domains = rows.filter { $0.kind == "domain" }.compactMap(\.value)
-            return (domains, Set(rows.filter { $0.kind == "person" }.compactMap(\.value).map(EmailAddress.normalise)))
+        var counting: SQLQueryString = """
+            SELECT 'last_day' AS kind, shop_id, NULL AS address, COUNT(*) AS n FROM reviews WHERE shop_id IN (\(binds: shops))
+              AND created_at >= \(bind: now.addingTimeInterval(-86_400)) AND state IN ('published', 'held') AND id NOT IN (\(binds: ids)) GROUP BY shop_id
+            UNION ALL SELECT 'ratings', shop_id, NULL, ratings_12m FROM shop_stats WHERE shop_id IN (\(binds: shops))
+            UNION ALL SELECT 'invitations', shop_id, NULL, COUNT(*) FROM review_invitations WHERE shop_id IN (\(binds: shops)) AND created_at >= \(bind: month)
+              GROUP BY shop_id
+            UNION ALL SELECT 'incentives', shop_id, NULL, COUNT(*) FROM review_flags WHERE shop_id IN (\(binds: shops))
+              AND reason = \(bind: FlagReason.incentive.rawValue) AND created_at >= \(bind: month) GROUP BY shop_id
+            """
+        if !addresses.isEmpty {
+            counting += """
+
+                UNION ALL SELECT 'same_address', shop_id, client_address, COUNT(*) FROM reviews WHERE shop_id IN (\(binds: shops))
+                  AND client_address IN (\(binds: addresses)) AND created_at >= \(bind: month) AND id NOT IN (\(binds: ids)) GROUP BY shop_id, client_address
+                """
         }
-        facts.emailOnShopDomain = ShopSealFacts.host(emailDomain, isIn: shop.domains)
-        facts.emailOfShopStaff = shop.people.contains(review.authorEmail)
-        facts.lastDay = (counts?.last_day ?? 0) + 1
-        if let rules = desk.scheme.reviews, let ratings = counts?.ratings {
-            facts.usualPerDay = Double(ratings) / max(1, rules.window.approximateDays)
+        var counts: [String: Int] = [:]
+        for row in try await sql.raw(counting).all(decoding: Count.self) {
+            counts["\(row.kind) \(row.shop_id) \(row.address ?? "")"] = row.n
         }
-        if let text = review.text, !text.isEmpty {
-            // Only the texts of the shop's latest reviews are read.
-            struct Recent: Decodable { let text: String }
-            let recent = try await sql.raw("SELECT text FROM reviews WHERE shop_id = \(bind: shopID) AND text IS NOT NULL AND id <> \(bind: id) ORDER BY created_at DESC LIMIT 50")
-                .all(decoding: Recent.self)
-            facts.likeness = FraudScoring.highestLikeness(text, among: recent.map(\.text))
+        // The latest texts (of the last 30 days, as for the address) of each shop that gets a review with
+        // text, in one statement.
+        let texted = shops.filter { shop in reviews.contains { $0.$shop.id == shop && !($0.text ?? "").isEmpty } }
+        // Their word triples, made once; a review's own are added for the ones after it.
+        var recent: [UUID: [Set<Int>]] = [:]
+        if !texted.isEmpty {
+            struct Recent: Decodable {
+                let id: UUID
+                let shop_id: UUID
+                let text: String
+            }
+            // Reviews stored already (a confirmed address) are read too, and left out here.
+            let limit = Self.comparedTexts + reviews.filter(\.$id.exists).count
+            let reads: [SQLQueryString] = texted.enumerated().map { index, shop in
+                """
+                SELECT id, shop_id, text FROM (SELECT id, shop_id, text FROM reviews WHERE shop_id = \(bind: shop) AND created_at >= \(bind: month)
+                AND text IS NOT NULL ORDER BY created_at DESC LIMIT \(literal: limit)) AS latest\(unsafeRaw: String(index))
+                """
+            }
+            let excluded = Set(ids)
+            for row in try await sql.raw(reads.joined(separator: " UNION ALL ")).all(decoding: Recent.self) where !excluded.contains(row.id) {
+                if recent[row.shop_id, default: []].count < Self.comparedTexts { recent[row.shop_id, default: []].append(FraudScoring.shingles(row.text)) }
+            }
         }
-        if review.origin == ReviewOrigin.confirmedEmail.rawValue {
-            facts.uninvitedWhileShopInvites = (counts?.invitations ?? 0) >= Self.invitesAsARule
+        let people = try await shopPeople.facts(shops, now: now) { missing in try await Self.people(of: missing, sql: sql) }
+        var assessed: [Assessment] = []
+        for (index, review) in reviews.enumerated() {
+            let shopID = review.$shop.id
+            let earlier = reviews[..<index].filter { $0.$shop.id == shopID }
+            var facts = ReviewFraudFacts()
+            if let address = review.clientAddress, !address.isEmpty {
+                facts.sameAddress = (counts["same_address \(shopID) \(address)"] ?? 0) + earlier.filter { $0.clientAddress == address }.count
+            }
+            let emailDomain = String(review.authorEmail.split(separator: "@").last ?? "")
+            let shop = people[shopID] ?? ([], [])
+            facts.emailOnShopDomain = ShopSealFacts.host(emailDomain, isIn: shop.domains)
+            facts.emailOfShopStaff = shop.people.contains(review.authorEmail)
+            facts.lastDay = (counts["last_day \(shopID) "] ?? 0) + earlier.count + 1
+            if let rules = desk.scheme.reviews, let ratings = counts["ratings \(shopID) "] {
+                facts.usualPerDay = Double(ratings) / max(1, rules.window.approximateDays)
+            }
+            if let text = review.text, !text.isEmpty {
+                let mine = FraudScoring.shingles(text)
+                facts.likeness = FraudScoring.highestLikeness(mine, among: recent[shopID] ?? [])
+                recent[shopID, default: []].append(mine)
+            }
+            if review.origin == ReviewOrigin.confirmedEmail.rawValue {
+                facts.uninvitedWhileShopInvites = (counts["invitations \(shopID) "] ?? 0) >= Self.invitesAsARule
+            }
+            facts.incentiveReports = counts["incentives \(shopID) "] ?? 0
+            let signals = FraudScoring.signals(facts)
+            assessed.append((FraudScoring.score(signals), signals))
         }
-        facts.incentiveReports = counts?.incentives ?? 0
-        let signals = FraudScoring.signals(facts)
-        return (FraudScoring.score(signals), signals)
+        return assessed
+    }
+
+    /// The shops' domains and their organisations' people (users, the registration's addresses), in one read.
+    private static func people(of shops: [UUID], sql: any SQLDatabase) async throws -> [UUID: ShopPeopleCache.Facts] {
+        struct Row: Decodable {
+            let shop_id: UUID
+            let kind: String
+            let value: String?
+        }
+        let rows = try await sql.raw("""
+            SELECT shop_id, 'domain' AS kind, domain AS value FROM shop_domains WHERE shop_id IN (\(binds: shops)) AND released_at IS NULL
+            UNION ALL SELECT s.id, 'person', u.email FROM users u JOIN shops s ON s.organisation_id = u.organisation_id WHERE s.id IN (\(binds: shops))
+            UNION ALL SELECT s.id, 'person', r.contact_email FROM registrations r JOIN shops s ON s.organisation_id = r.organisation_id WHERE s.id IN (\(binds: shops))
+            UNION ALL SELECT s.id, 'person', r.email FROM registrations r JOIN shops s ON s.organisation_id = r.organisation_id WHERE s.id IN (\(binds: shops))
+            """).all(decoding: Row.self)
+        var facts: [UUID: ShopPeopleCache.Facts] = Dictionary(uniqueKeysWithValues: shops.map { ($0, ([], [])) })
+        for row in rows {
+            guard let value = row.value else { continue }
+            if row.kind == "domain" { facts[row.shop_id]?.domains.append(value) } else { facts[row.shop_id]?.people.insert(EmailAddress.normalise(value)) }
+        }
+        return facts
     }
 
     /// Scores the review and publishes it, or holds it for moderation when the score reaches the scheme's
     /// threshold (recorded, with the signals).
     func publishUnlessSuspicious(_ review: Review, rules: ReviewRules, on db: any Database) async throws {
-        try await settle(review, assessed: try await assess(review, on: db), rules: rules, on: db)
+        try await settle([review], assessed: try await assess([review], on: db), rules: rules, on: db)
     }
 
-    /// Publishes or holds a review whose signals were gathered already.
-    func settle(_ review: Review, assessed: (score: Int, signals: [FraudScoring.Signal]), rules: ReviewRules, on db: any Database) async throws {
-        let (score, signals) = assessed
-        review.fraudScore = score
-        review.fraudSignals = Self.encode(signals.map { ["id": $0.id, "points": "\($0.points)"].merging($0.arguments) { first, _ in first } })
-        guard score >= rules.fraudHoldScore else {
-            try await publish(review, rules: rules, on: db)
-            return
+    /// Publishes or holds reviews whose signals were gathered already: the held ones are stored and
+    /// recorded together, the others published together.
+    func settle(_ reviews: [Review], assessed: [Assessment], rules: ReviewRules, on db: any Database) async throws {
+        var held: [Review] = []
+        var going: [Review] = []
+        for (review, (score, signals)) in zip(reviews, assessed) {
+            review.fraudScore = score
+            review.fraudSignals = Self.encode(signals.map { ["id": $0.id, "points": "\($0.points)"].merging($0.arguments) { first, _ in first } })
+            if score >= rules.fraudHoldScore {
+                review.state = Review.State.held.rawValue
+                held.append(review)
+            } else {
+                going.append(review)
+            }
         }
-        review.state = Review.State.held.rawValue
-        try await store(review, on: db)
-        try await Record.append(on: db, at: desk.clock.now(), actor: .system, action: "review.held", subjectType: "review",
-                                subjectID: try review.requireID().uuidString,
-                                after: ["score": "\(score)", "signals": signals.map(\.id).joined(separator: ",")])
+        try await store(held, on: db)
+        let now = desk.clock.now()
+        try await Record.append(try zip(reviews, assessed).filter { $0.0.state == Review.State.held.rawValue }.map { review, assessed in
+            Record.entry(at: now, actor: .system, action: "review.held", subjectType: "review", subjectID: try review.requireID().uuidString,
+                         after: ["score": "\(assessed.score)", "signals": assessed.signals.map(\.id).joined(separator: ",")])
+        }, on: db)
+        try await publish(going, rules: rules, on: db)
     }
 
     /// The signals of a held or scored review, in words.
@@ -102,21 +168,29 @@ extension ReviewsService {
     }
 }
 
-/// A shop's domains and its own people's addresses, as the fraud signals compare them, kept a minute
-/// per shop: a burst of reviews for one shop reads them once.
+/// Shops' domains and their own people's addresses, as the fraud signals compare them, kept a minute
+/// per shop: a burst of reviews for one shop reads them once, and the shops of a batch that are not
+/// kept are read together.
 final class ShopPeopleCache: @unchecked Sendable {
     typealias Facts = (domains: [String], people: Set<String>)
     static let keptFor: TimeInterval = 60
     private let lock = NSLock()
     private var kept: [UUID: (until: Date, facts: Facts)] = [:]
 
-    func facts(_ shop: UUID, now: Date, read: () async throws -> Facts) async throws -> Facts {
-        if let held = lock.withLock({ kept[shop] }), held.until > now { return held.facts }
-        let fresh = try await read()
+    func facts(_ shops: [UUID], now: Date, read: ([UUID]) async throws -> [UUID: Facts]) async throws -> [UUID: Facts] {
+        var known: [UUID: Facts] = [:]
+        lock.withLock {
+            for shop in shops {
+                if let held = kept[shop], held.until > now { known[shop] = held.facts }
+            }
+        }
+        let missing = shops.filter { known[$0] == nil }
+        guard !missing.isEmpty else { return known }
+        let fresh = try await read(missing)
         lock.withLock {
             if kept.count > 50_000 { kept.removeAll() }
-            kept[shop] = (now.addingTimeInterval(Self.keptFor), fresh)
+            for (shop, facts) in fresh { kept[shop] = (now.addingTimeInterval(Self.keptFor), facts) }
         }
-        return fresh
+        return known.merging(fresh) { first, _ in first }
     }
 }

@@ -69,53 +69,6 @@ extension ReviewsService {
         return invitation
     }
 
-    func rate(token: String, _ input: ReviewInput) async throws -> ReviewReceipt {
-        let rules = try rules()
-        guard let sql = desk.storage.db as? any SQLDatabase else { throw CocoaError(.featureUnsupported) }
-        // Read in plain SQL: every rating an invitation brings in passes here.
-        struct Found: Decodable {
-            let id: UUID
-            let shop_id: UUID
-            let name: String
-            let email: String
-            let used_at: Date?
-            let slug: String?
-            let shop_name: String
-        }
-        guard let found = try await sql.raw("""
-            SELECT i.id, i.shop_id, i.name, i.email, i.used_at, s.slug, s.name AS shop_name
-            FROM review_invitations i JOIN shops s ON s.id = i.shop_id WHERE i.token_hash = \(bind: SecretToken.digest(token))
-            """).first(decoding: Found.self) else {
-            throw AppError(.notFound, code: "review_link_unknown", messageKey: "review_link_unknown")
-        }
-        guard found.used_at == nil else { throw AppError.conflict("review_link_used", "review_link_used") }
-        guard let slug = found.slug, let record = try await register.record(slug: slug), record.seal.status.isValid else {
-            throw AppError(.unprocessableContent, code: "review_not_member", messageKey: "review_not_member", arguments: ["shop": found.shop_name])
-        }
-        let scores = try check(input, rules: rules)
-        let id = found.id
-        let review = make(input, scores: scores, shop: found.shop_id, origin: .invited, name: found.name, email: found.email)
-        review.invitationID = id
-        // The fraud signals are read before the write, so the writer holds the database only to write.
-        let assessed = try await assess(review, on: desk.storage.db)
-        let now = desk.clock.now()
-        return try await writer.write { db in
-            // Used once, also when two submissions race: the second finds it used.
-            guard try await claim(invitation: id, at: now, on: db) else { throw AppError.conflict("review_link_used", "review_link_used") }
-            // Written once: publishing (or holding) saves the new row.
-            try await settle(review, assessed: assessed, rules: rules, on: db)
-            return ReviewReceipt(id: try review.requireID(), state: review.state)
-        }
-    }
-
-    /// Marks the invitation used if nobody used it first; false when somebody did.
-    private func claim(invitation id: UUID, at now: Date, on db: any Database) async throws -> Bool {
-        guard let sql = db as? any SQLDatabase else { return false }
-        struct Claimed: Decodable { let id: UUID }
-        return try await sql.raw("UPDATE review_invitations SET used_at = \(bind: now) WHERE id = \(bind: id) AND used_at IS NULL RETURNING id")
-            .first(decoding: Claimed.self) != nil
-    }
-
     /// Without an invitation: kept unpublished until the reviewer follows the mailed link.
     func submit(shop raw: String, _ input: ReviewInput) async throws -> ReviewReceipt {
         let rules = try rules()
@@ -165,7 +118,7 @@ extension ReviewsService {
         }
     }
 
-    private func make(_ input: ReviewInput, scores: ReviewScores, shop: UUID, origin: ReviewOrigin, name: String, email: String) -> Review {
+    func make(_ input: ReviewInput, scores: ReviewScores, shop: UUID, origin: ReviewOrigin, name: String, email: String) -> Review {
         let review = Review()
         review.id = UUID()
         review.$shop.id = shop

@@ -1,67 +1,45 @@
-import FluentKit
 import Foundation
-import SQLKit
 
 /// Group commit for reviews. Reviews arrive in bursts (a shop's invitations after a sale, a platform
-/// sending a day's orders), and every commit on a durable database waits for the disk. Reviews that
-/// arrive while one transaction is being written wait for the next one and are written together:
-/// each in its own savepoint, so one that fails (a link used meanwhile) is rolled back alone and the
-/// others commit. Each caller hears its own answer only after the commit that holds its review; if
-/// the commit fails, nothing of the batch is stored and every caller hears the error.
+/// sending a day's orders), and both the database's statements and every commit's wait for the disk
+/// cost the same for one review as for a hundred. Reviews that arrive while a batch is being handled
+/// wait for the next one and are handled together (`ReviewsService.rate(together:)`): read with a
+/// few statements, written in one transaction. Each caller hears its own answer, only after the
+/// commit that holds its review.
 actor ReviewWriter {
-    typealias Work = @Sendable (any Database) async throws -> ReviewReceipt
+    typealias Batch = @Sendable ([InvitedReview]) async -> [Result<ReviewReceipt, any Error>]
 
     private struct Waiting {
-        let work: Work
+        let review: InvitedReview
         let continuation: CheckedContinuation<ReviewReceipt, any Error>
     }
 
-    let storage: Storage
-    /// The most reviews in one transaction; more wait for the next.
+    /// The most reviews in one batch; more wait for the next. The batch's statements bind a few
+    /// values per review, well inside both databases' limits at this size.
     let batchLimit: Int
     private var waiting: [Waiting] = []
     private var writing = false
 
-    init(storage: Storage, batchLimit: Int = 256) {
-        self.storage = storage
+    init(batchLimit: Int = 200) {
         self.batchLimit = batchLimit
     }
 
-    func write(_ work: @escaping Work) async throws -> ReviewReceipt {
+    func write(_ review: InvitedReview, batch: @escaping Batch) async throws -> ReviewReceipt {
         try await withCheckedThrowingContinuation { continuation in
-            waiting.append(Waiting(work: work, continuation: continuation))
+            waiting.append(Waiting(review: review, continuation: continuation))
             guard !writing else { return }
             writing = true
-            Task { await drain() }
+            Task { await drain(batch) }
         }
     }
 
-    private func drain() async {
+    private func drain(_ handle: Batch) async {
         while !waiting.isEmpty {
-            let batch = Array(waiting.prefix(batchLimit))
-            waiting.removeFirst(batch.count)
-            let works = batch.map(\.work)
-            do {
-                let results = try await storage.db.transaction { db -> [Result<ReviewReceipt, any Error>] in
-                    guard let sql = db as? any SQLDatabase else { throw CocoaError(.featureUnsupported) }
-                    var results: [Result<ReviewReceipt, any Error>] = []
-                    for work in works {
-                        try await sql.raw("SAVEPOINT review").run()
-                        do {
-                            let receipt = try await work(db)
-                            try await sql.raw("RELEASE SAVEPOINT review").run()
-                            results.append(.success(receipt))
-                        } catch {
-                            try await sql.raw("ROLLBACK TO SAVEPOINT review").run()
-                            try await sql.raw("RELEASE SAVEPOINT review").run()
-                            results.append(.failure(error))
-                        }
-                    }
-                    return results
-                }
-                for (waiting, result) in zip(batch, results) { waiting.continuation.resume(with: result) }
-            } catch {
-                for waiting in batch { waiting.continuation.resume(throwing: error) }
+            let taken = Array(waiting.prefix(batchLimit))
+            waiting.removeFirst(taken.count)
+            let results = await handle(taken.map(\.review))
+            for (index, waiting) in taken.enumerated() {
+                waiting.continuation.resume(with: index < results.count ? results[index] : .failure(CancellationError()))
             }
         }
         writing = false

@@ -29,7 +29,7 @@ struct ReviewsService: Sendable {
     init(desk: MembershipDesk, register: PublicRegister) {
         self.desk = desk
         self.register = register
-        writer = ReviewWriter(storage: desk.storage)
+        writer = ReviewWriter()
     }
 
     static let sendJob = "review.invitation"
@@ -84,102 +84,6 @@ struct ReviewsService: Sendable {
         return scores
     }
 
-    /// The review goes online: its day's sums and the shop's kept figures grow by it, and its tier is
-    /// looked at. Written in plain SQL: this runs for every review that arrives, and a model's field
-    /// reflection would cost more than the statements.
-    func publish(_ review: Review, rules: ReviewRules, on db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase else { throw CocoaError(.featureUnsupported) }
-        let now = desk.clock.now()
-        review.state = Review.State.published.rawValue
-        review.publishedAt = now
-        try await store(review, on: db)
-        let shopID = review.$shop.id
-        let day = Day(now, in: desk.timeZone).description
-        let size = rules.scaleMaximum - rules.scaleMinimum + 1
-        let slot = review.overall - rules.scaleMinimum
-        var single = Array(repeating: 0, count: size)
-        if single.indices.contains(slot) { single[slot] = 1 }
-        let added = review.scoreTable.mapValues { $0 * 100 }
-        // The day row of the shop: one more review in its sums.
-        struct DayRow: Decodable {
-            let id: UUID
-            let count: Int
-            let overall_sum: Int
-            let criteria_sums: String
-            let distribution: String
-        }
-        if let row = try await sql.raw("SELECT id, count, overall_sum, criteria_sums, distribution FROM review_days WHERE shop_id = \(bind: shopID) AND day = \(bind: day)")
-            .first(decoding: DayRow.self) {
-            var figures = RatingFigures(scale: rules.scaleMinimum...rules.scaleMaximum)
-            figures.add(count: row.count, overallSum: row.overall_sum, criteriaSums: Self.decode([String: Int].self, row.criteria_sums) ?? [:],
-                        distribution: Self.decode([Int].self, row.distribution) ?? [])
-            figures.add(count: 1, overallSum: review.overall * 100, criteriaSums: added, distribution: single)
-            try await sql.raw("""
-                UPDATE review_days SET count = \(bind: figures.count), overall_sum = \(bind: figures.sum), criteria_sums = \(bind: Self.encode(figures.criteriaSums)),
-                distribution = \(bind: Self.encode(figures.distribution)) WHERE id = \(bind: row.id)
-                """).run()
-        } else {
-            try await sql.insert(into: ReviewDay.schema).columns("id", "shop_id", "day", "count", "overall_sum", "criteria_sums", "distribution")
-                .values([SQLBind(UUID()), SQLBind(shopID), SQLBind(day), SQLBind(1), SQLBind(review.overall * 100), SQLBind(Self.encode(added)), SQLBind(Self.encode(single))])
-                .run()
-        }
-        try await Record.append(on: db, at: now, actor: .system, action: "review.published", subjectType: "review", subjectID: try review.requireID().uuidString,
-                                after: ["shop": shopID.uuidString, "origin": review.origin, "overall": "\(review.overall)", "kind": review.kind])
-        if review.kind == ReviewKind.fault.rawValue, let shop = try await Shop.find(shopID, on: db) {
-            // A fault report ('Tadel') reaches the shop as a service case, with the buyer's words.
-            let text = review.text ?? ""
-            let buyer = review.authorName
-            try await desk.mail(shop.$organisation.id, subject: "mail_fault_subject", body: "mail_fault_body", { _ in
-                ["shop": shop.name, "buyer": buyer, "text": text, "score": "\(review.overall)"]
-            }, kind: "review.fault", on: db)
-        }
-        // The new review is inside the window: it is added to the kept figures (the nightly job takes
-        // out the days that leave the window), so publishing never sums the shop's history.
-        struct StatsRow: Decodable {
-            let ratings_12m: Int
-            let rating_sum_12m: Int
-            let rating_criteria: String?
-            let rating_distribution: String?
-            let tier: String?
-        }
-        let kept = try await sql.raw("SELECT ratings_12m, rating_sum_12m, rating_criteria, rating_distribution, tier FROM shop_stats WHERE shop_id = \(bind: shopID)")
-            .first(decoding: StatsRow.self)
-        var figures = RatingFigures(scale: rules.scaleMinimum...rules.scaleMaximum)
-        if let kept {
-            figures.add(count: kept.ratings_12m, overallSum: kept.rating_sum_12m, criteriaSums: Self.decode([String: Int].self, kept.rating_criteria) ?? [:],
-                        distribution: Self.decode([Int].self, kept.rating_distribution) ?? [])
-        }
-        figures.add(count: 1, overallSum: review.overall * 100, criteriaSums: added, distribution: single)
-        let tier = desk.scheme.seal.tier(ratings: figures.count, sum: figures.sum)?.id
-        guard let kept, kept.tier == tier else {
-            // A new shop row or a tier that moves: recorded and mailed the model's way.
-            try await keep(figures, in: try await ShopStats.find(shopID, on: db) ?? ShopStats.blank(shopID), on: db)
-            return
-        }
-        try await sql.raw("""
-            UPDATE shop_stats SET ratings_12m = \(bind: figures.count), rating_sum_12m = \(bind: figures.sum),
-            rating_criteria = \(bind: Self.encode(figures.criteriaSums)), rating_distribution = \(bind: Self.encode(figures.distribution)),
-            updated_at = \(bind: now) WHERE shop_id = \(bind: shopID)
-            """).run()
-    }
-
-    /// Saves a review: a new one with one plain INSERT, a known one the model's way.
-    func store(_ review: Review, on db: any Database) async throws {
-        guard !review.$id.exists, let sql = db as? any SQLDatabase else {
-            try await review.save(on: db)
-            return
-        }
-        try await sql.insert(into: Review.schema)
-            .columns("id", "shop_id", "invitation_id", "origin", "kind", "author_name", "author_email", "locale", "overall", "scores", "text", "state",
-                     "created_at", "published_at", "confirm_token_hash", "confirm_expires_at", "client_address", "fraud_score", "fraud_signals")
-            .values([SQLBind(try review.requireID()), SQLBind(review.$shop.id), SQLBind.orNull(review.invitationID), SQLBind(review.origin), SQLBind(review.kind),
-                     SQLBind(review.authorName), SQLBind(review.authorEmail), SQLBind(review.locale), SQLBind(review.overall), SQLBind(review.scores),
-                     SQLBind.orNull(review.text), SQLBind(review.state), SQLBind(review.createdAt), SQLBind.orNull(review.publishedAt), SQLBind.orNull(review.confirmTokenHash),
-                     SQLBind.orNull(review.confirmExpiresAt), SQLBind.orNull(review.clientAddress), SQLBind.orNull(review.fraudScore), SQLBind.orNull(review.fraudSignals)])
-            .run()
-        review.$id.exists = true
-    }
-
     /// Sums the shop's day rows inside the window into its figures, and moves its tier when the
     /// scheme's thresholds say so (recorded, mailed to the member, seen on the seal).
     func refreshRatings(shop shopID: UUID, rules: ReviewRules, on db: any Database) async throws {
@@ -194,7 +98,7 @@ struct ReviewsService: Sendable {
     }
 
     /// Stores the shop's figures and tier; a tier change is recorded, mailed and seen on the seal.
-    private func keep(_ figures: RatingFigures, in stats: ShopStats, on db: any Database) async throws {
+    func keep(_ figures: RatingFigures, in stats: ShopStats, on db: any Database) async throws {
         let now = desk.clock.now()
         let shopID = try stats.requireID()
         let tier = desk.scheme.seal.tier(ratings: figures.count, sum: figures.sum)?.id

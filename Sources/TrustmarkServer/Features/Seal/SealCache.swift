@@ -26,10 +26,13 @@ final class SealCacheGeneration: @unchecked Sendable {
     private var version: String?
     private var generation = 0
     private var checkedAt = Date.distantPast
+    /// Shops whose figures changed, polled at the same pace.
+    let figures: ShopFiguresFeed
 
     init(storage: Storage, pollInterval: TimeInterval) {
         self.storage = storage
         self.pollInterval = pollInterval
+        figures = ShopFiguresFeed(storage: storage, pollInterval: pollInterval)
     }
 
     /// The generation as last read, however long ago.
@@ -54,5 +57,53 @@ final class SealCacheGeneration: @unchecked Sendable {
             }
             return generation
         }
+    }
+}
+
+/// The shops whose kept figures (`shop_stats`) changed lately, on any instance: read at most once per
+/// `pollInterval`, in plain SQL, and handed to every cache that shows figures (the seal's tier, the
+/// public record), so that a stream of reviews costs one read per interval instead of one per cache.
+/// Whoever asks first when a read is due reads for all; no cache misses a read.
+final class ShopFiguresFeed: @unchecked Sendable {
+    struct Change: Decodable, Sendable {
+        let shop_id: UUID
+        let tier: String?
+        let updated_at: Date
+    }
+
+    typealias Subscriber = @Sendable ([Change]) -> Void
+    /// Rows committed a little late, or by an instance whose clock is a little behind, are read again.
+    static let margin: TimeInterval = 5
+    let storage: Storage
+    let pollInterval: TimeInterval
+    private let lock = NSLock()
+    private var checkedAt = Date.distantPast
+    private var subscribers: [Subscriber] = []
+
+    init(storage: Storage, pollInterval: TimeInterval) {
+        self.storage = storage
+        self.pollInterval = pollInterval
+    }
+
+    func subscribe(_ subscriber: @escaping Subscriber) {
+        lock.withLock { subscribers.append(subscriber) }
+    }
+
+    /// Reads the changes when the last read is `pollInterval` old, and hands them to every subscriber;
+    /// true when it handed some.
+    @discardableResult
+    func refresh(now: Date) async throws -> Bool {
+        let since: Date? = lock.withLock {
+            guard now.timeIntervalSince(checkedAt) >= pollInterval else { return nil }
+            defer { checkedAt = now }
+            return checkedAt == .distantPast ? now : checkedAt
+        }
+        guard let since else { return false }
+        let rows = try await storage.sql.raw("""
+            SELECT shop_id, tier, updated_at FROM shop_stats WHERE updated_at >= \(bind: since.addingTimeInterval(-Self.margin))
+            """).all(decoding: Change.self)
+        guard !rows.isEmpty else { return false }
+        for subscriber in lock.withLock({ subscribers }) { subscriber(rows) }
+        return true
     }
 }

@@ -52,7 +52,6 @@ final class SealService: @unchecked Sendable {
     /// Which slug kept facts belong to, by shop id (changed tiers arrive by shop id).
     private var slugByShop: [UUID: String] = [:]
     /// When `shop_stats` was last asked for shops whose tier changed.
-    private var tiersCheckedAt = Date.distantPast
     /// Per shop slug, per language / width / status / signed domain.
     private var images: [String: [ImageKey: SealImageBytes]] = [:]
 
@@ -70,6 +69,7 @@ final class SealService: @unchecked Sendable {
         self.signature = signature
         self.maxAge = maxAge
         self.sightings = SealSightings(storage: desk.storage)
+        generation.figures.subscribe { [weak self] changes in self?.dropTiers(changes) }
     }
 
     func facts(for slug: String) async throws -> ShopSealFacts {
@@ -98,18 +98,14 @@ final class SealService: @unchecked Sendable {
     /// shops' figures changed, on any instance, and forgets the facts and images of those whose tier
     /// is no longer the one kept.
     func dropChangedTiers(now: Date) async throws {
-        let since: Date? = lock.withLock {
-            guard now.timeIntervalSince(tiersCheckedAt) >= generation.pollInterval else { return nil }
-            defer { tiersCheckedAt = now }
-            return tiersCheckedAt == .distantPast ? now : tiersCheckedAt
-        }
-        guard let since else { return }
-        let changed = try await ShopStats.query(on: desk.storage.db).filter(\.$updatedAt >= since.addingTimeInterval(-PublicRegister.figuresMargin))
-            .field(\.$id).field(\.$tier).all()
-        guard !changed.isEmpty else { return }
+        try await generation.figures.refresh(now: now)
+    }
+
+    /// Forgets the facts and images of shops whose tier is no longer the one kept.
+    private func dropTiers(_ changes: [ShopFiguresFeed.Change]) {
         lock.withLock {
-            for row in changed {
-                guard let id = row.id, let slug = slugByShop[id], let held = facts[slug], held.tier != (held.status.isValid ? row.tier : nil) else { continue }
+            for row in changes {
+                guard let slug = slugByShop[row.shop_id], let held = facts[slug], held.tier != (held.status.isValid ? row.tier : nil) else { continue }
                 facts[slug] = nil
                 images[slug] = nil
             }

@@ -89,7 +89,6 @@ final class PublicRegister: @unchecked Sendable {
     /// Which slug a kept record belongs to, by shop id (changed figures arrive by shop id).
     private var slugByShop: [UUID: String] = [:]
     /// When `shop_stats` was last asked for shops whose figures changed.
-    private var figuresCheckedAt = Date.distantPast
     /// Rendered pages for anonymous visitors (they carry no per-visitor token), per shop, per
     /// language and site the visitor came from; dropped with the shop's record.
     private var pages: [String: [String: RenderedPage]] = [:]
@@ -140,6 +139,7 @@ final class PublicRegister: @unchecked Sendable {
         self.memberships = memberships
         self.seals = seals
         self.capacity = capacity
+        seals.generation.figures.subscribe { [weak self] changes in self?.dropFigures(changes) }
     }
 
     /// The record of a shop by slug, or nil when there is no such shop.
@@ -155,7 +155,7 @@ final class PublicRegister: @unchecked Sendable {
             return records[slug]
         }
         // Almost always nothing to drop: the cached record is returned without taking the lock again.
-        if let cached, try await !dropChangedFigures(now: now) || lock.withLock({ records[slug] != nil }) { return cached }
+        if let cached, try await !seals.generation.figures.refresh(now: now) || lock.withLock({ records[slug] != nil }) { return cached }
         guard let record = try await load(slug: slug) else { return nil }
         lock.withLock {
             if records.count >= capacity { forgetAll() }
@@ -270,31 +270,17 @@ final class PublicRegister: @unchecked Sendable {
     /// changed, on any instance, and forgets just those records and pages.
     /// Returns whether any record was dropped.
     @discardableResult
-    private func dropChangedFigures(now: Date) async throws -> Bool {
-        let since: Date? = lock.withLock {
-            guard now.timeIntervalSince(figuresCheckedAt) >= seals.generation.pollInterval else { return nil }
-            defer { figuresCheckedAt = now }
-            return figuresCheckedAt == .distantPast ? now : figuresCheckedAt
-        }
-        // A margin for other instances' clocks and transactions that committed a little late.
-        guard let since else { return false }
-        let changed = try await ShopStats.query(on: desk.storage.db).filter(\.$updatedAt >= since.addingTimeInterval(-Self.figuresMargin))
-            .field(\.$id).field(\.$updatedAt).all()
-        guard !changed.isEmpty else { return false }
-        return lock.withLock {
-            var dropped = false
-            for row in changed {
-                guard let id = row.id, let slug = slugByShop[id], let held = records[slug], held.stats?.updatedAt != row.updatedAt else { continue }
+    /// Forgets the records (and pages) of shops whose figures changed since they were read.
+    private func dropFigures(_ changes: [ShopFiguresFeed.Change]) {
+        lock.withLock {
+            for row in changes {
+                guard let slug = slugByShop[row.shop_id], let held = records[slug], held.stats?.updatedAt != row.updated_at else { continue }
                 records[slug] = nil
                 expiresAt[slug] = nil
                 dropPages(slug)
-                dropped = true
             }
-            return dropped
         }
     }
-
-    static let figuresMargin: TimeInterval = 5
 
     /// The public record from what was read: `applications` are all of the organisation's,
     /// `reports` theirs, by completion.
@@ -322,7 +308,7 @@ final class PublicRegister: @unchecked Sendable {
         var fingerprint = "\(shop.name)|\(domains)|\(shop.variant)|\(seal.status)|\(seal.tier ?? "")|\(String(describing: validUntil))|\(String(describing: override))"
         fingerprint += "|\(String(describing: notice))"
         fingerprint += "|\(registration?.updatedAt.timeIntervalSince1970 ?? 0)|\(checks.count)|\(stats?.updatedAt.timeIntervalSince1970 ?? 0)"
-        let digest = SHA256.hash(data: Data(fingerprint.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.string(SHA256.hash(data: Data(fingerprint.utf8)).prefix(8))
         return ShopRecord(slug: shop.slug ?? "", name: shop.name, legalName: registration?.legalName ?? shop.name, kvk: registration?.kvk ?? "",
                           vatNumber: registration?.vatNumber ?? "", street: registration?.street ?? "", postcode: registration?.postcode ?? "",
                           city: registration?.city ?? "", country: registration?.country ?? "", domains: domains, variant: shop.variant, seal: seal,

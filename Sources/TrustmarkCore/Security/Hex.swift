@@ -1,0 +1,16 @@
+/// Lower-case hexadecimal text of bytes (digests, signatures), written from a table: the hashes of
+/// every token lookup and record entry pass here, and formatting each byte with `String(format:)`
+/// costs more than the hash.
+public enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    public static func string(_ bytes: some Sequence<UInt8>) -> String {
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
