@@ -20,14 +20,25 @@ public final class Storage: Service, Sendable {
     /// connection, so writes (and the record's hash chain) are serialised without "database is
     /// locked" failures. PostgreSQL spreads over all loops and serialises appends with a lock.
     private let pinnedLoop: (any EventLoop)?
+    /// A SQLite file also gets a second connection, for reads only, on another loop: in WAL mode it reads
+    /// the last committed state while the first one writes.
+    private let readerLoop: (any EventLoop)?
+    static let readerID = DatabaseID(string: "sqlite-reader")
 
     public init(location: DatabaseLocation, logger: Logger) throws {
         self.location = location
         self.logger = logger
         self.databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
         switch location {
-        case .sqlite, .sqliteInMemory: self.pinnedLoop = MultiThreadedEventLoopGroup.singleton.next()
-        case .postgres: self.pinnedLoop = nil
+        case .sqlite:
+            self.pinnedLoop = MultiThreadedEventLoopGroup.singleton.next()
+            self.readerLoop = MultiThreadedEventLoopGroup.singleton.next()
+        case .sqliteInMemory:
+            self.pinnedLoop = MultiThreadedEventLoopGroup.singleton.next()
+            self.readerLoop = nil
+        case .postgres:
+            self.pinnedLoop = nil
+            self.readerLoop = nil
         }
         switch location {
         case .sqlite(let path):
@@ -38,6 +49,7 @@ public final class Storage: Service, Sendable {
                 throw ConfigError(setting: "DATABASE_URL", message: "cannot create directory \(directory) for the SQLite file: \(error.localizedDescription)")
             }
             databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+            databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: Self.readerID, isDefault: false)
         case .sqliteInMemory:
             databases.use(.sqlite(.init(storage: .memory(identifier: UUID().uuidString)), sqlLogLevel: .debug), as: .sqlite)
         case .postgres(let pg):
@@ -57,6 +69,13 @@ public final class Storage: Service, Sendable {
     }
 
     public var sql: any SQLDatabase { db as! any SQLDatabase }
+
+    /// A database handle for reads that need no transaction and may run beside a write: the read-only
+    /// connection of a SQLite file, else the same as `db` (PostgreSQL's pool, an in-memory database).
+    public var reader: any Database {
+        guard let readerLoop else { return db }
+        return databases.database(Self.readerID, logger: logger, on: readerLoop)!
+    }
 
     /// Checks that the database answers; start-up calls this so a wrong URL fails with one clear line.
     public func checkConnection() async throws {
@@ -78,6 +97,10 @@ public final class Storage: Service, Sendable {
         try await sql.raw("PRAGMA busy_timeout=5000").run()
         try await sql.raw("PRAGMA cache_size=-65536").run()
         try await sql.raw("PRAGMA mmap_size=1073741824").run()
+        guard readerLoop != nil, let reader = reader as? any SQLDatabase else { return }
+        for pragma in ["busy_timeout=5000", "cache_size=-65536", "mmap_size=1073741824", "query_only=1"] {
+            try await reader.raw("PRAGMA \(unsafeRaw: pragma)").run()
+        }
     }
 
     /// Brings the schema up to date; returns the names of the migrations that ran.

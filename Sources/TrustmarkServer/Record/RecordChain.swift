@@ -52,7 +52,7 @@ enum RecordChain {
             .columns("id", "at", "actor_id", "actor_role", "action", "subject_type", "subject_id", "before", "after", "scheme_version_id",
                      "sequence", "previous_hash", "entry_hash")
         for entry in entries {
-            if entry.id == nil { entry.id = UUID() }
+            if entry.id == nil { entry.id = UUID.timeOrdered() }
             entry.at = millisecondPrecision(entry.at)
             sequence += 1
             entry.sequence = sequence

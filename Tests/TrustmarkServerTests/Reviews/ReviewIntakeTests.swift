@@ -92,6 +92,32 @@ struct ReviewIntakeTests {
         }
     }
 
+    @Test func aBatchPreparedWhileTheOneBeforeIsWrittenCountsThatOneOnce() async throws {
+        try await TestApp.with { app, client in
+            let journey = Journey(app: app, client: client)
+            let (slug, _, member) = try await journey.activeMember()
+            let tokens = try await Self.invitations(journey, member: member, count: 3)
+            func rating(_ token: String, _ text: String) -> InvitedReview {
+                InvitedReview(token: token, input: ReviewInput(scores: ["service": 5, "delivery": 5], overall: 5, text: text, locale: .en,
+                                                               clientAddress: "203.0.113.9"))
+            }
+            let copied = "Best bike shop in the country, no doubt about it at all"
+            // The writer prepares the second batch while the first is written: the first one's reviews
+            // are passed along, so the second sees two reviews from its address and the copied words.
+            let first = await app.reviews.prepare([rating(tokens[0], copied), rating(tokens[1], "The saddle was replaced within a week, very kind")],
+                                                  before: [])
+            let second = await app.reviews.prepare([rating(tokens[2], copied + "!")], before: first.reviews)
+            #expect(try await app.reviews.write(first).map { try $0.get().state } == ["published", "published"])
+            let written = try #require(try await app.reviews.write(second).first?.get())
+            #expect(written.state == "held")
+            let held = try #require(try await Review.find(written.id, on: app.storage.db))
+            #expect((held.fraudSignals ?? "").contains("same_address") && (held.fraudSignals ?? "").contains("near_duplicate"), "\(held.fraudSignals ?? "")")
+            #expect((held.fraudSignals ?? "").contains("\"count\":\"2\""), "the first batch counted once: \(held.fraudSignals ?? "")")
+            let shop = try #require(try await Shop.query(on: app.storage.db).filter(\.$slug == slug).first())
+            #expect(try await ShopStats.find(shop.id, on: app.storage.db)?.ratings12m == 2)
+        }
+    }
+
     /// What a refused rating was refused for: the error's code, or the field a form problem names.
     static func problem(_ answer: Result<ReviewReceipt, any Error>) -> String? {
         guard case .failure(let error) = answer else { return nil }

@@ -16,12 +16,13 @@ extension ReviewsService {
 
     /// Gathers the signals of reviews that arrive together and scores each: the counts of all of them
     /// in one statement, the latest texts of their shops in another, in plain SQL (this runs for every
-    /// review that arrives). A review also sees the ones before it in the same batch, as if they had
-    /// been stored one by one.
-    func assess(_ reviews: [Review], on db: any Database) async throws -> [Assessment] {
+    /// review that arrives). A review also sees the ones before it in the same batch, and `before` (the
+    /// batch being written meanwhile), as if they had been stored one by one; the database's copies of
+    /// those are left out, so each is counted once whether or not it is written yet.
+    func assess(_ reviews: [Review], before: [Review] = [], on db: any Database) async throws -> [Assessment] {
         guard !reviews.isEmpty else { return [] }
         guard let sql = db as? any SQLDatabase else { throw CocoaError(.featureUnsupported) }
-        let ids: [UUID] = try reviews.map { try $0.requireID() }
+        let ids: [UUID] = try (before + reviews).map { try $0.requireID() }
         var shops: [UUID] = []
         for review in reviews where !shops.contains(review.$shop.id) { shops.append(review.$shop.id) }
         let addresses = Array(Set(reviews.compactMap(\.clientAddress).filter { !$0.isEmpty }))
@@ -58,16 +59,20 @@ extension ReviewsService {
         let texted = shops.filter { shop in reviews.contains { $0.$shop.id == shop && !($0.text ?? "").isEmpty } }
         // Their word triples, made once; a review's own are added for the ones after it.
         var recent: [UUID: [Set<Int>]] = [:]
+        for review in before where texted.contains(review.$shop.id) {
+            if let text = review.text, !text.isEmpty { recent[review.$shop.id, default: []].append(FraudScoring.shingles(text)) }
+        }
         if !texted.isEmpty {
             struct Recent: Decodable {
                 let id: UUID
                 let shop_id: UUID
                 let text: String
             }
-            // Reviews stored already (a confirmed address) are read too, and left out here.
-            let limit = Self.comparedTexts + reviews.filter(\.$id.exists).count
+            // Reviews that may be stored already (a confirmed address, the batch before) are read too,
+            // and left out here.
             let reads: [SQLQueryString] = texted.enumerated().map { index, shop in
-                """
+                let limit = Self.comparedTexts + before.filter { $0.$shop.id == shop }.count + reviews.filter { $0.$shop.id == shop && $0.$id.exists }.count
+                return """
                 SELECT id, shop_id, text FROM (SELECT id, shop_id, text FROM reviews WHERE shop_id = \(bind: shop) AND created_at >= \(bind: month)
                 AND text IS NOT NULL ORDER BY created_at DESC LIMIT \(literal: limit)) AS latest\(unsafeRaw: String(index))
                 """
@@ -81,7 +86,7 @@ extension ReviewsService {
         var assessed: [Assessment] = []
         for (index, review) in reviews.enumerated() {
             let shopID = review.$shop.id
-            let earlier = reviews[..<index].filter { $0.$shop.id == shopID }
+            let earlier = (before + reviews[..<index]).filter { $0.$shop.id == shopID }
             var facts = ReviewFraudFacts()
             if let address = review.clientAddress, !address.isEmpty {
                 facts.sameAddress = (counts["same_address \(shopID) \(address)"] ?? 0) + earlier.filter { $0.clientAddress == address }.count

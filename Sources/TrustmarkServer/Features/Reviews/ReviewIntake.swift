@@ -9,23 +9,43 @@ struct InvitedReview: Sendable {
     let input: ReviewInput
 }
 
+/// A batch of ratings read and checked, waiting to be written.
+struct PreparedReviews: Sendable {
+    /// Each rating's answer where it is known already (refused), in order.
+    var answers: [Result<ReviewReceipt, any Error>?]
+    var accepted: [(index: Int, invitation: UUID, review: Review)] = []
+    var assessed: [ReviewsService.Assessment] = []
+    var rules: ReviewRules?
+
+    var reviews: [Review] { accepted.map(\.review) }
+}
+
 /// Invited buyers' ratings: every rating waits for the writer (`ReviewWriter`), which hands the
-/// ratings that arrived together to `rate(together:)`. The batch is read with a few statements
-/// (the links, the fraud signals), checked rating by rating, and written in one transaction.
+/// ratings that arrived together to `prepare` and then `write`. The batch is read with a few
+/// statements on the read connection (the links, the fraud signals), checked rating by rating, and
+/// written in one transaction.
 extension ReviewsService {
     func rate(token: String, _ input: ReviewInput) async throws -> ReviewReceipt {
         let service = self
-        return try await writer.write(InvitedReview(token: token, input: input)) { batch in await service.rate(together: batch) }
+        return try await writer.write(InvitedReview(token: token, input: input), batch: .init(
+            prepare: { batch, before in await service.prepare(batch, before: before) },
+            write: { prepared in await service.write(prepared) }))
     }
 
     /// Each rating's answer, in order: its receipt, or why it was refused. A forged link is unknown
     /// (404), a used one a conflict (409), a shop without the seal or a bad score is refused (422).
     func rate(together batch: [InvitedReview]) async -> [Result<ReviewReceipt, any Error>] {
-        var answers = [Result<ReviewReceipt, any Error>?](repeating: nil, count: batch.count)
+        await write(await prepare(batch, before: []))
+    }
+
+    /// Reads the links and the fraud signals and checks each rating. `before` are the reviews of the
+    /// batch written meanwhile: counted as if they were stored, whether or not they are yet.
+    func prepare(_ batch: [InvitedReview], before: [Review]) async -> PreparedReviews {
+        var prepared = PreparedReviews(answers: Array(repeating: nil, count: batch.count))
         do {
             let rules = try rules()
+            prepared.rules = rules
             let links = try await invitations(batch.map(\.token))
-            var accepted: [(index: Int, invitation: UUID, review: Review)] = []
             for (index, item) in batch.enumerated() {
                 do {
                     guard let link = links[SecretToken.digest(item.token)] else {
@@ -39,19 +59,32 @@ extension ReviewsService {
                     let scores = try check(item.input, rules: rules)
                     let review = make(item.input, scores: scores, shop: link.shop_id, origin: .invited, name: link.name, email: link.email)
                     review.invitationID = link.id
-                    accepted.append((index, link.id, review))
+                    prepared.accepted.append((index, link.id, review))
                 } catch {
-                    answers[index] = .failure(error)
+                    prepared.answers[index] = .failure(error)
                 }
             }
-            if !accepted.isEmpty {
+            if !prepared.accepted.isEmpty {
                 // The fraud signals are read before the transaction, so it holds the database only to write.
-                let assessed = try await assess(accepted.map(\.review), on: desk.storage.db)
-                let written = try await write(accepted.map { ($0.invitation, $0.review) }, assessed: assessed, rules: rules)
-                for (item, answer) in zip(accepted, written) { answers[item.index] = answer }
+                prepared.assessed = try await assess(prepared.reviews, before: before, on: desk.storage.reader)
             }
         } catch {
-            for index in answers.indices where answers[index] == nil { answers[index] = .failure(error) }
+            for index in prepared.answers.indices where prepared.answers[index] == nil { prepared.answers[index] = .failure(error) }
+            prepared.accepted = []
+        }
+        return prepared
+    }
+
+    /// Writes a prepared batch; each rating's answer, in order.
+    func write(_ prepared: PreparedReviews) async -> [Result<ReviewReceipt, any Error>] {
+        var answers = prepared.answers
+        if let rules = prepared.rules, !prepared.accepted.isEmpty {
+            do {
+                let written = try await write(prepared.accepted.map { ($0.invitation, $0.review) }, assessed: prepared.assessed, rules: rules)
+                for (item, answer) in zip(prepared.accepted, written) { answers[item.index] = answer }
+            } catch {
+                for item in prepared.accepted { answers[item.index] = .failure(error) }
+            }
         }
         return answers.map { $0 ?? .failure(CancellationError()) }
     }
@@ -69,7 +102,7 @@ extension ReviewsService {
 
     /// The invitations behind the links, by the hash of their token, in one read.
     private func invitations(_ tokens: [String]) async throws -> [String: Link] {
-        guard let sql = desk.storage.db as? any SQLDatabase else { throw CocoaError(.featureUnsupported) }
+        guard let sql = desk.storage.reader as? any SQLDatabase else { throw CocoaError(.featureUnsupported) }
         let hashes = Array(Set(tokens.map(SecretToken.digest)))
         let rows = try await sql.raw("""
             SELECT i.id, i.token_hash, i.shop_id, i.name, i.email, i.used_at, s.slug, s.name AS shop_name

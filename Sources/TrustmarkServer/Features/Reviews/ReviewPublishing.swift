@@ -76,7 +76,7 @@ extension ReviewsService {
                             distribution: Self.decode([Int].self, row.distribution) ?? [])
             }
             figures.add(gained[shop] ?? RatingFigures(scale: scale))
-            upsert = upsert.values([SQLBind(rows[shop]?.id ?? UUID()), SQLBind(shop), SQLBind(day), SQLBind(figures.count), SQLBind(figures.sum),
+            upsert = upsert.values([SQLBind(rows[shop]?.id ?? UUID.timeOrdered()), SQLBind(shop), SQLBind(day), SQLBind(figures.count), SQLBind(figures.sum),
                                     SQLBind(Self.encode(figures.criteriaSums)), SQLBind(Self.encode(figures.distribution))])
         }
         try await upsert.onConflict(with: ["id"]) { conflict in

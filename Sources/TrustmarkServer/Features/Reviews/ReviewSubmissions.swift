@@ -120,7 +120,7 @@ extension ReviewsService {
 
     func make(_ input: ReviewInput, scores: ReviewScores, shop: UUID, origin: ReviewOrigin, name: String, email: String) -> Review {
         let review = Review()
-        review.id = UUID()
+        review.id = UUID.timeOrdered()
         review.$shop.id = shop
         review.origin = origin.rawValue
         review.kind = input.kind

@@ -94,9 +94,9 @@ final class SealService: @unchecked Sendable {
     }
 
     /// A shop's tier moves with its reviews, not with a membership event, and must not empty every
-    /// cache: once per poll interval the service asks `shop_stats` (indexed on `updated_at`) which
-    /// shops' figures changed, on any instance, and forgets the facts and images of those whose tier
-    /// is no longer the one kept.
+    /// cache: once per poll interval the shared feed (`ShopFiguresFeed`) asks `shop_stats` which shops'
+    /// figures changed, on any instance, and the facts and images of those whose tier is no longer the
+    /// one kept are forgotten (`dropTiers`).
     func dropChangedTiers(now: Date) async throws {
         try await generation.figures.refresh(now: now)
     }

@@ -265,12 +265,10 @@ final class PublicRegister: @unchecked Sendable {
         return loaded.count
     }
 
-    /// Complaint figures change without a membership event, and must not empty every cache: once
-    /// per poll interval the register asks `shop_stats` (indexed on `updated_at`) which shops' figures
-    /// changed, on any instance, and forgets just those records and pages.
-    /// Returns whether any record was dropped.
-    @discardableResult
-    /// Forgets the records (and pages) of shops whose figures changed since they were read.
+    /// Complaint and rating figures change without a membership event, and must not empty every cache:
+    /// the shared feed (`ShopFiguresFeed`, once per poll interval, `shop_stats` indexed on `updated_at`)
+    /// names the shops whose figures changed, on any instance, and just those records and pages are
+    /// forgotten.
     private func dropFigures(_ changes: [ShopFiguresFeed.Change]) {
         lock.withLock {
             for row in changes {
