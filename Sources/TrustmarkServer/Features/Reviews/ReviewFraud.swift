@@ -50,9 +50,10 @@ extension ReviewsService {
                   AND client_address IN (\(binds: addresses)) AND created_at >= \(bind: month) AND id NOT IN (\(binds: ids)) GROUP BY shop_id, client_address
                 """
         }
+        func key(_ kind: String, _ shop: UUID, _ address: String = "") -> String { "\(kind) \(shop) \(address)" }
         var counts: [String: Int] = [:]
         for row in try await sql.raw(counting).all(decoding: Count.self) {
-            counts["\(row.kind) \(row.shop_id) \(row.address ?? "")"] = row.n
+            counts[key(row.kind, row.shop_id, row.address ?? "")] = row.n
         }
         // The latest texts (of the last 30 days, as for the address) of each shop that gets a review with
         // text, in one statement.
@@ -83,20 +84,27 @@ extension ReviewsService {
             }
         }
         let people = try await shopPeople.facts(shops, now: now) { missing in try await Self.people(of: missing, sql: sql) }
+        // The reviews before each one (the batch before, then this batch's earlier ones), counted as the
+        // database counts, as the loop goes.
+        var earlier: [String: Int] = [:]
+        func countEarlier(_ review: Review) {
+            earlier[key("last_day", review.$shop.id), default: 0] += 1
+            if let address = review.clientAddress, !address.isEmpty { earlier[key("same_address", review.$shop.id, address), default: 0] += 1 }
+        }
+        before.forEach(countEarlier)
         var assessed: [Assessment] = []
-        for (index, review) in reviews.enumerated() {
+        for review in reviews {
             let shopID = review.$shop.id
-            let earlier = (before + reviews[..<index]).filter { $0.$shop.id == shopID }
             var facts = ReviewFraudFacts()
             if let address = review.clientAddress, !address.isEmpty {
-                facts.sameAddress = (counts["same_address \(shopID) \(address)"] ?? 0) + earlier.filter { $0.clientAddress == address }.count
+                facts.sameAddress = (counts[key("same_address", shopID, address)] ?? 0) + (earlier[key("same_address", shopID, address)] ?? 0)
             }
             let emailDomain = String(review.authorEmail.split(separator: "@").last ?? "")
             let shop = people[shopID] ?? ([], [])
             facts.emailOnShopDomain = ShopSealFacts.host(emailDomain, isIn: shop.domains)
             facts.emailOfShopStaff = shop.people.contains(review.authorEmail)
-            facts.lastDay = (counts["last_day \(shopID) "] ?? 0) + earlier.count + 1
-            if let rules = desk.scheme.reviews, let ratings = counts["ratings \(shopID) "] {
+            facts.lastDay = (counts[key("last_day", shopID)] ?? 0) + (earlier[key("last_day", shopID)] ?? 0) + 1
+            if let rules = desk.scheme.reviews, let ratings = counts[key("ratings", shopID)] {
                 facts.usualPerDay = Double(ratings) / max(1, rules.window.approximateDays)
             }
             if let text = review.text, !text.isEmpty {
@@ -105,11 +113,12 @@ extension ReviewsService {
                 recent[shopID, default: []].append(mine)
             }
             if review.origin == ReviewOrigin.confirmedEmail.rawValue {
-                facts.uninvitedWhileShopInvites = (counts["invitations \(shopID) "] ?? 0) >= Self.invitesAsARule
+                facts.uninvitedWhileShopInvites = (counts[key("invitations", shopID)] ?? 0) >= Self.invitesAsARule
             }
-            facts.incentiveReports = counts["incentives \(shopID) "] ?? 0
+            facts.incentiveReports = counts[key("incentives", shopID)] ?? 0
             let signals = FraudScoring.signals(facts)
             assessed.append((FraudScoring.score(signals), signals))
+            countEarlier(review)
         }
         return assessed
     }

@@ -72,8 +72,7 @@ extension ReviewsService {
         for shop in shops {
             var figures = RatingFigures(scale: scale)
             if let row = rows[shop] {
-                figures.add(count: row.count, overallSum: row.overall_sum, criteriaSums: Self.decode([String: Int].self, row.criteria_sums) ?? [:],
-                            distribution: Self.decode([Int].self, row.distribution) ?? [])
+                Self.add(count: row.count, sum: row.overall_sum, criteria: row.criteria_sums, distribution: row.distribution, to: &figures)
             }
             figures.add(gained[shop] ?? RatingFigures(scale: scale))
             upsert = upsert.values([SQLBind(rows[shop]?.id ?? UUID.timeOrdered()), SQLBind(shop), SQLBind(day), SQLBind(figures.count), SQLBind(figures.sum),
@@ -107,8 +106,7 @@ extension ReviewsService {
             var figures = RatingFigures(scale: scale)
             let row = kept[shop]
             if let row {
-                figures.add(count: row.ratings_12m, overallSum: row.rating_sum_12m, criteriaSums: Self.decode([String: Int].self, row.rating_criteria) ?? [:],
-                            distribution: Self.decode([Int].self, row.rating_distribution) ?? [])
+                Self.add(count: row.ratings_12m, sum: row.rating_sum_12m, criteria: row.rating_criteria, distribution: row.rating_distribution, to: &figures)
             }
             figures.add(gained[shop] ?? RatingFigures(scale: scale))
             let tier = desk.scheme.seal.tier(ratings: figures.count, sum: figures.sum)?.id

@@ -190,8 +190,7 @@ extension ReviewsService {
     /// The window's figures as `shop_stats` keeps them.
     static func figures(_ stats: ShopStats?, rules: ReviewRules) -> RatingFigures {
         var figures = RatingFigures(scale: rules.scaleMinimum...rules.scaleMaximum)
-        figures.add(count: stats?.ratings12m ?? 0, overallSum: stats?.ratingSum12m ?? 0, criteriaSums: decode([String: Int].self, stats?.ratingCriteria) ?? [:],
-                    distribution: decode([Int].self, stats?.ratingDistribution) ?? [])
+        add(count: stats?.ratings12m ?? 0, sum: stats?.ratingSum12m ?? 0, criteria: stats?.ratingCriteria, distribution: stats?.ratingDistribution, to: &figures)
         return figures
     }
 

@@ -91,8 +91,7 @@ struct ReviewsService: Sendable {
         let first = Day(desk.windowStart(rules.window, now: now), in: desk.timeZone)
         var figures = RatingFigures(scale: rules.scaleMinimum...rules.scaleMaximum)
         for row in try await ReviewDay.query(on: db).filter(\.$shopID == shopID).filter(\.$day > first.description).all() {
-            figures.add(count: row.count, overallSum: row.overallSum, criteriaSums: Self.decode([String: Int].self, row.criteriaSums) ?? [:],
-                        distribution: Self.decode([Int].self, row.distribution) ?? [])
+            Self.add(count: row.count, sum: row.overallSum, criteria: row.criteriaSums, distribution: row.distribution, to: &figures)
         }
         try await keep(figures, in: try await ShopStats.find(shopID, on: db) ?? ShopStats.blank(shopID), on: db)
     }
@@ -138,6 +137,11 @@ struct ReviewsService: Sendable {
         for shop in shops {
             try await desk.storage.db.transaction { db in try await refreshRatings(shop: shop, rules: rules, on: db) }
         }
+    }
+
+    /// Adds figures as a row keeps them (a day row, `shop_stats`): sums, criteria and distribution as JSON.
+    static func add(count: Int, sum: Int, criteria: String?, distribution: String?, to figures: inout RatingFigures) {
+        figures.add(count: count, overallSum: sum, criteriaSums: decode([String: Int].self, criteria) ?? [:], distribution: decode([Int].self, distribution) ?? [])
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
