@@ -13,7 +13,7 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "The seed: the same seed gives the same rows.") var seed: UInt64 = 42
     @Flag(help: "Print no progress bar.") var quiet = false
     @Option(help: "Write each new shop as a 'slug domain' line to this file (for the seal benchmark).") var slugs: String?
-    @Option(help: "How many sent, unused review invitations to add (one per shop at most; for the review ingestion benchmark).") var invitations = 0
+    @Option(help: "How many sent, unused review invitations to add, spread round the shops (for the review ingestion benchmark).") var invitations = 0
     @Option(help: "Write each invitation's link token as a 'token slug' line to this file.") var tokens: String?
     @OptionGroup var options: CommonOptions
 

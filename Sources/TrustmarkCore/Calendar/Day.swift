@@ -48,7 +48,7 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public var description: String {
         let (y, m, d) = components
-        return String(format: "%04d-%02d-%02d", y, m, d)
+        return y.zeroPadded(4) + "-" + m.zeroPadded(2) + "-" + d.zeroPadded(2)
     }
 
     static func daysIn(month: Int, year: Int) -> Int {

@@ -38,7 +38,7 @@ public struct Money: Equatable, Hashable, Sendable, Comparable, CustomStringConv
     public var plain: String {
         let sign = cents < 0 ? "-" : ""
         let value = abs(cents)
-        return "\(sign)\(value / 100).\(String(format: "%02d", value % 100))"
+        return "\(sign)\(value / 100).\((value % 100).zeroPadded(2))"
     }
 }
 
@@ -131,6 +131,6 @@ public struct Percentage: Equatable, Hashable, Sendable, CustomStringConvertible
     }
 
     public var description: String {
-        basisPoints % 100 == 0 ? "\(basisPoints / 100)%" : "\(basisPoints / 100).\(String(format: "%02d", basisPoints % 100))%"
+        basisPoints % 100 == 0 ? "\(basisPoints / 100)%" : "\(basisPoints / 100).\((basisPoints % 100).zeroPadded(2))%"
     }
 }

@@ -89,7 +89,8 @@ public final class Storage: Service, Sendable {
     /// Settings that make SQLite safe for a web server: WAL lets readers work beside the writer, and
     /// `synchronous=FULL` keeps a committed transaction through a power cut. The connection keeps 64 MB
     /// of pages in memory and reads the file through a memory map, so a hot index is not copied in
-    /// from the operating system's cache on every statement.
+    /// from the operating system's cache on every statement. Temporary data stays in memory: a statement
+    /// that writes many rows keeps its undo pages (the statement journal) there instead of in a file.
     public func prepareConnection() async throws {
         guard case .sqlite = location else { return }
         try await sql.raw("PRAGMA journal_mode=WAL").run()
@@ -97,8 +98,9 @@ public final class Storage: Service, Sendable {
         try await sql.raw("PRAGMA busy_timeout=5000").run()
         try await sql.raw("PRAGMA cache_size=-65536").run()
         try await sql.raw("PRAGMA mmap_size=1073741824").run()
+        try await sql.raw("PRAGMA temp_store=MEMORY").run()
         guard readerLoop != nil, let reader = reader as? any SQLDatabase else { return }
-        for pragma in ["busy_timeout=5000", "cache_size=-65536", "mmap_size=1073741824", "query_only=1"] {
+        for pragma in ["busy_timeout=5000", "cache_size=-65536", "mmap_size=1073741824", "temp_store=MEMORY", "query_only=1"] {
             try await reader.raw("PRAGMA \(unsafeRaw: pragma)").run()
         }
     }

@@ -6,7 +6,7 @@ import TrustmarkCore
 /// The generator's complaints: finished or resting ones (resolved, closed, unanswered) spread over
 /// the scheme's statistics window, so that no deadline or job is left to run. The shop figures are
 /// counted from these rows with the same rules the application uses.
-struct ScaleComplaints {
+struct ScaleComplaints: Sendable {
     static let columns = ["id", "reference", "subject", "shop_id", "organisation_id", "state", "outcome", "consumer_name", "consumer_email",
                           "consumer_locale", "consumer_country", "order_number", "order_date", "contacted_shop_on", "contact_channel",
                           "shop_answered_before", "description", "code_version", "source", "created_at", "confirmed_at", "forwarded_at",
@@ -57,7 +57,7 @@ struct ScaleComplaints {
             let contacted = Day(confirmed, in: timeZone).adding(days: -7)
             let consumer = "Consument \(sequence)"
             result.rows.append([
-                SQLBind(random.uuid()), SQLBind("C-\(year)-" + String(format: "%05d", sequence)), SQLBind(ComplaintSubject.shop.rawValue), SQLBind(shop),
+                SQLBind(random.uuid()), SQLBind("C-\(year)-" + sequence.zeroPadded(5)), SQLBind(ComplaintSubject.shop.rawValue), SQLBind(shop),
                 SQLBind(organisation), SQLBind(state.rawValue), outcome.map { SQLBind($0.rawValue) } ?? SQLLiteral.null, SQLBind(consumer),
                 SQLBind("consument\(sequence)@consumer.example"), SQLBind(scheme.defaultLanguage), SQLBind(scheme.country), SQLBind("W-\(sequence)"),
                 SQLBind(contacted.adding(days: -3).description), SQLBind(contacted.description), SQLBind(ShopContactChannel.email.rawValue), SQLBind(false),

@@ -105,4 +105,33 @@ struct ScaleGeneratorTests {
             #expect(dates == dates.sorted(by: >))
         }
     }
+
+    @Test func invitationsGoRoundTheShopsAndEachLinkRatesItsShopOnce() async throws {
+        try await TestApp.with { app, client in
+            let links = LockedLines()
+            _ = try await ScaleGenerator(app: app, seed: 3).generate(shops: 10, invitations: 25, tokens: { links.add($0) }) { _ in }
+            let lines = links.lines
+            #expect(lines.count == 25)
+            #expect(Set(lines).count == 25, "every link is its own")
+            // Every shop is invited before any is invited twice: the first ten lines name ten shops.
+            let slugs = lines.map { String($0.split(separator: " ")[1]) }
+            #expect(Set(slugs.prefix(10)).count == 10)
+            #expect(Dictionary(grouping: slugs, by: { $0 }).values.map(\.count).sorted() == [2, 2, 2, 2, 2, 3, 3, 3, 3, 3])
+            // A generated link rates its shop once, as a buyer's link does.
+            let token = String(lines[12].split(separator: " ")[0])
+            let body: [String: Any] = ["invitation": token, "overall": 4, "scores": ["service": 4, "delivery": 5]]
+            #expect(try await APIClient(client: client).call(.post, "/api/v1/reviews", json: body).status == .created)
+            #expect(try await APIClient(client: client).call(.post, "/api/v1/reviews", json: body).status == .conflict)
+            let shop = try #require(try await Shop.query(on: app.storage.db).filter(\.$slug == slugs[12]).first())
+            #expect(try await Review.query(on: app.storage.db).filter(\.$shop.$id == shop.requireID()).count() == 1)
+        }
+    }
+}
+
+/// Lines handed over by the generator, kept for the test to read.
+private final class LockedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var kept: [String] = []
+    func add(_ lines: [String]) { lock.withLock { kept += lines } }
+    var lines: [String] { lock.withLock { kept } }
 }

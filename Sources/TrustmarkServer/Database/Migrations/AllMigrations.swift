@@ -21,5 +21,6 @@ enum AllMigrations {
         M0015AddReviewFraud(),
         M0016CreateReviewOffences(),
         M0017IndexReviewDays(),
+        M0018LeanReviewIndexes(),
     ]
 }

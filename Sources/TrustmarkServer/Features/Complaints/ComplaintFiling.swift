@@ -259,7 +259,7 @@ extension ComplaintsService {
     /// `C-2027-00042`: numbered per year in the order complaints are confirmed.
     func assignReference(_ complaint: Complaint, on db: any Database) async throws {
         let year = Day(desk.clock.now(), in: desk.timeZone).year
-        complaint.reference = "C-\(year)-" + String(format: "%05d", try await Self.nextReference(year: year, on: db))
+        complaint.reference = "C-\(year)-" + (try await Self.nextReference(year: year, on: db)).zeroPadded(5)
     }
 
     static func nextReference(year: Int, on db: any Database) async throws -> Int {

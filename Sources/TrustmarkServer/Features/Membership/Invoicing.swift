@@ -19,7 +19,7 @@ struct InvoicesService: Sendable {
         var unitCents: Int
     }
 
-    static func number(year: Int, sequence: Int) -> String { "\(year)-\(String(format: "%05d", sequence))" }
+    static func number(year: Int, sequence: Int) -> String { "\(year)-\(sequence.zeroPadded(5))" }
 
     /// Takes the next number of `year` in `db`'s transaction.
     static func nextSequence(year: Int, on db: any Database) async throws -> Int {
