@@ -43,8 +43,6 @@ enum Record {
     }
 
     private static func encode(_ values: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: (try? encoder.encode(values)) ?? Data(), as: UTF8.self)
+        StringJSON.text(values)
     }
 }

@@ -88,6 +88,8 @@ struct FraudLadderFlowTests {
             #expect(warningMail.body.contains("medewerker"), "the mail names what was found")
             #expect(try await Self.openTasks(mediator) == ["phone_shop"])
             #expect(try await Self.status(api, slug) == "valid")
+            // The shop's record was read for its reviews before; the warning shows once the cache window has passed.
+            app.settableClock.advance(by: ISO8601Duration(seconds: 3))
             let page = try await Browser(client).get("/shops/\(slug)")
             #expect(page.body.contains("reviewfraude vastgesteld"), "consumers are warned while the step is in force")
             // The member reads its own letter; the mail's attachment is the same PDF.

@@ -61,7 +61,7 @@ final class Review: Model, @unchecked Sendable {
     init() {}
 
     var scoreTable: [String: Int] {
-        (try? JSONDecoder().decode([String: Int].self, from: Data(scores.utf8))) ?? [:]
+        ReviewsService.table(scores)
     }
 }
 

@@ -1,5 +1,6 @@
 import FluentKit
 import Foundation
+import SQLKit
 import Hummingbird
 import TrustmarkCore
 
@@ -30,15 +31,16 @@ extension ReviewsService {
                                title: desk.localizer.text("barometer_title", locale, ["shop": shop.name]), colour: colour)
     }
 
-    /// Embedded on shop pages, so it reads only the shop and its kept figures, never the reviews.
+    /// Embedded on shop pages, so it reads only the shop (from the public register's memory) and its
+    /// kept figures, never the reviews.
     func widget(slug: String, locale: AppLocale) async throws -> ReviewWidget {
         let rules = try rules()
-        let db = desk.storage.db
-        guard let shop = try await Shop.query(on: db).filter(\.$slug == slug).first(), let shopID = shop.id else { throw AppError.notFound }
-        let stats = try await ShopStats.find(shopID, on: db)
+        guard let record = try await register.record(slug: slug), let shopID = record.seal.shopID else { throw AppError.notFound }
+        guard let sql = desk.storage.db as? any SQLDatabase else { throw CocoaError(.featureUnsupported) }
+        let stats = try await keptRatings(shopID, on: sql)
         let figures = Self.figures(stats, rules: rules)
         let tier = desk.tier(stats?.tier)
-        return ReviewWidget(organisation: desk.scheme.name, shop: shop.name, average: figures.average.map(RatingFigures.text), outOf: rules.scaleMaximum,
+        return ReviewWidget(organisation: desk.scheme.name, shop: record.name, average: figures.average.map(RatingFigures.text), outOf: rules.scaleMaximum,
                             countText: desk.localizer.text(figures.count == 1 ? "widget_count_one" : "widget_count", locale, ["count": "\(figures.count)"]),
                             tier: tier.map { desk.active.text($0.name, locale) }, colour: tier?.colour ?? desk.scheme.seal.defaultVariant?.colour ?? "#1d5fa8")
     }

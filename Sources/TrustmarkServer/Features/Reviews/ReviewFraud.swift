@@ -157,7 +157,7 @@ extension ReviewsService {
         var going: [Review] = []
         for (review, (score, signals)) in zip(reviews, assessed) {
             review.fraudScore = score
-            review.fraudSignals = Self.encode(signals.map { ["id": $0.id, "points": "\($0.points)"].merging($0.arguments) { first, _ in first } })
+            review.fraudSignals = StringJSON.text(signals.map { ["id": $0.id, "points": "\($0.points)"].merging($0.arguments) { first, _ in first } })
             if score >= rules.fraudHoldScore {
                 review.state = Review.State.held.rawValue
                 held.append(review)

@@ -1,4 +1,5 @@
 import FluentKit
+import SQLKit
 import Foundation
 import TrustmarkCore
 
@@ -182,9 +183,9 @@ extension ReviewsService {
         guard let published = review.publishedAt else { return }
         let day = Day(published, in: desk.timeZone).description
         if let row = try await ReviewDay.query(on: db).filter(\.$shopID == review.$shop.id).filter(\.$day == day).first() {
-            var sums = Self.decode([String: Int].self, row.criteriaSums) ?? [:]
+            var sums = Self.table(row.criteriaSums)
             for (criterion, score) in review.scoreTable { sums[criterion, default: 0] -= score * 100 }
-            var distribution = Self.decode([Int].self, row.distribution) ?? []
+            var distribution = Self.list(row.distribution)
             let slot = review.overall - rules.scaleMinimum
             if distribution.indices.contains(slot) { distribution[slot] = max(0, distribution[slot] - 1) }
             row.count = max(0, row.count - 1)
@@ -205,7 +206,15 @@ extension ReviewsService {
 
     /// How many of the shop's own flags staff decided, and how many they upheld (public on its page).
     func shopFlagShare(_ shop: UUID) async throws -> (decided: Int, upheld: Int) {
-        let decided = try await ReviewFlag.query(on: desk.storage.db).filter(\.$shopID == shop).filter(\.$by == "shop").all().filter { $0.outcome != nil }
-        return (decided.count, decided.filter { $0.outcome == ReviewFlag.Outcome.upheld.rawValue }.count)
+        struct Row: Decodable {
+            let decided: Int
+            let upheld: Int?
+        }
+        guard let sql = desk.storage.db as? any SQLDatabase else { throw CocoaError(.featureUnsupported) }
+        let row = try await sql.raw("""
+            SELECT COUNT(*) AS decided, SUM(CASE WHEN outcome = \(bind: ReviewFlag.Outcome.upheld.rawValue) THEN 1 ELSE 0 END) AS upheld
+            FROM review_flags WHERE shop_id = \(bind: shop) AND "by" = 'shop' AND outcome IS NOT NULL
+            """).first(decoding: Row.self)
+        return (row?.decided ?? 0, row?.upheld ?? 0)
     }
 }

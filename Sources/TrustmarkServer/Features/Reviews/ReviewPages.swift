@@ -127,7 +127,7 @@ struct ReviewPages: Sendable {
             let list = try await reviews.reviews(of: slug, paging: paging, locale: context.locale)
             let rateLink = (try? reviews.rules().invitedOnly) == false ? "/shops/\(slug)/review" : nil
             var share: (decided: Int, upheld: Int)?
-            if let shopID = try await Shop.query(on: desk.storage.db).filter(\.$slug == slug).first()?.id { share = try await reviews.shopFlagShare(shopID) }
+            if let shopID = try await reviews.register.record(slug: slug)?.seal.shopID { share = try await reviews.shopFlagShare(shopID) }
             let reasons = FlagReason.allCases.map { FormField.Option(value: $0.rawValue, label: renderer.localizer.text("flag_reason_\($0.rawValue)", context.locale), selected: false) }
             let page = ShopReviewsPage(chrome: renderer.chrome(context, titleKey: "reviews_title", path: "/shops"), reviews: list, flagReasons: reasons,
                                        flagShare: share.flatMap { $0.decided > 0 ? renderer.localizer.text("flag_share", context.locale, ["upheld": "\($0.upheld)", "decided": "\($0.decided)"]) : nil },

@@ -140,11 +140,12 @@ extension ReviewsService {
     /// A shop's figures and a page of its published reviews, newest first.
     func reviews(of slug: String, paging: Paging, locale: AppLocale) async throws -> ShopReviewsDTO {
         let rules = try rules()
-        let db = desk.storage.db
-        guard let shop = try await Shop.query(on: db).filter(\.$slug == slug).first(), let shopID = shop.id else { throw AppError.notFound }
-        let stats = try await ShopStats.find(shopID, on: db)
-        // The page of reviews in plain SQL: only the columns shown, without a model per row.
-        guard let sql = db as? any SQLDatabase else { throw CocoaError(.featureUnsupported) }
+        // The shop comes from the public register's memory; its kept figures and the page of reviews
+        // are read in plain SQL (only the columns shown, no model per row), so a review just published
+        // is counted on the page that lists it.
+        guard let record = try await register.record(slug: slug), let shopID = record.seal.shopID else { throw AppError.notFound }
+        guard let sql = desk.storage.db as? any SQLDatabase else { throw CocoaError(.featureUnsupported) }
+        let stats = try await keptRatings(shopID, on: sql)
         struct Row: Decodable {
             let id: UUID
             let origin: String
@@ -169,7 +170,7 @@ extension ReviewsService {
             """).all(decoding: Row.self)
         let names = Dictionary(rules.criteria.map { ($0.id, desk.active.text($0.name, locale)) }, uniquingKeysWith: { first, _ in first })
         let items = rows.map { row in
-            let scores = Self.decode([String: Int].self, row.scores) ?? [:]
+            let scores = Self.table(row.scores)
             let published = row.published_at ?? row.created_at
             return ReviewDTO(id: row.id, origin: row.origin, originText: desk.localizer.text("review_origin_\(row.origin)", locale), kind: row.kind,
                              author: row.author_name, overall: row.overall, outOf: rules.scaleMaximum,
@@ -180,17 +181,33 @@ extension ReviewsService {
         let figures = Self.figures(stats, rules: rules)
         let tier = desk.tier(stats?.tier)
         let list = PagedList(items: items, request: paging, total: total)
-        return ShopReviewsDTO(shop: shop.name, slug: slug, count: figures.count, average: figures.average.map(RatingFigures.text),
+        return ShopReviewsDTO(shop: record.name, slug: slug, count: figures.count, average: figures.average.map(RatingFigures.text),
                               windowText: desk.localizer.text("verify_window", locale, ["period": SchemeFacts(localizer: desk.localizer).period(rules.window, locale)]),
                               criteria: rules.criteria.map { .init(id: $0.id, name: names[$0.id] ?? $0.id, average: figures.average(of: $0.id).map(RatingFigures.text)) },
                               distribution: figures.distribution, tier: tier?.id, tierName: tier.map { desk.active.text($0.name, locale) }, items: list.items,
                               page: list.page, size: list.size, total: list.total, pageCount: list.pageCount)
     }
 
+    /// The rating columns of a shop's `shop_stats` row.
+    struct KeptRatings: Decodable {
+        let ratings_12m: Int
+        let rating_sum_12m: Int
+        let rating_criteria: String?
+        let rating_distribution: String?
+        let tier: String?
+    }
+
+    /// A shop's kept rating figures, read in plain SQL.
+    func keptRatings(_ shop: UUID, on sql: any SQLDatabase) async throws -> KeptRatings? {
+        try await sql.raw("""
+            SELECT ratings_12m, rating_sum_12m, rating_criteria, rating_distribution, tier FROM shop_stats WHERE shop_id = \(bind: shop)
+            """).first(decoding: KeptRatings.self)
+    }
+
     /// The window's figures as `shop_stats` keeps them.
-    static func figures(_ stats: ShopStats?, rules: ReviewRules) -> RatingFigures {
+    static func figures(_ stats: KeptRatings?, rules: ReviewRules) -> RatingFigures {
         var figures = RatingFigures(scale: rules.scaleMinimum...rules.scaleMaximum)
-        add(count: stats?.ratings12m ?? 0, sum: stats?.ratingSum12m ?? 0, criteria: stats?.ratingCriteria, distribution: stats?.ratingDistribution, to: &figures)
+        add(count: stats?.ratings_12m ?? 0, sum: stats?.rating_sum_12m ?? 0, criteria: stats?.rating_criteria, distribution: stats?.rating_distribution, to: &figures)
         return figures
     }
 

@@ -141,12 +141,27 @@ struct ReviewsService: Sendable {
 
     /// Adds figures as a row keeps them (a day row, `shop_stats`): sums, criteria and distribution as JSON.
     static func add(count: Int, sum: Int, criteria: String?, distribution: String?, to figures: inout RatingFigures) {
-        figures.add(count: count, overallSum: sum, criteriaSums: decode([String: Int].self, criteria) ?? [:], distribution: decode([Int].self, distribution) ?? [])
+        figures.add(count: count, overallSum: sum, criteriaSums: table(criteria), distribution: list(distribution))
+    }
+
+    /// Scores or sums kept as `{"criterion":n}`, read by hand (`NumberJSON`) and by a general decoder
+    /// only should the text be unusual; nothing for no text.
+    static func table(_ text: String?) -> [String: Int] {
+        text.flatMap { NumberJSON.table($0) ?? decode([String: Int].self, $0) } ?? [:]
+    }
+
+    /// A distribution kept as `[n,...]`.
+    static func list(_ text: String?) -> [Int] {
+        text.flatMap { NumberJSON.list($0) ?? decode([Int].self, $0) } ?? []
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
         text.flatMap { try? JSONDecoder().decode(T.self, from: Data($0.utf8)) }
     }
+
+    static func encode(_ table: [String: Int]) -> String { NumberJSON.text(table) }
+
+    static func encode(_ list: [Int]) -> String { NumberJSON.text(list) }
 
     static func encode(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
