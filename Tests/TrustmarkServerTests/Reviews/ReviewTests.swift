@@ -61,6 +61,16 @@ struct ReviewTests {
             // Typed HTML is shown as text on the reviews page.
             let page = try await Browser(client).get("/shops/\(slug)/reviews")
             #expect(page.body.contains("&lt;b&gt;netjes&lt;/b&gt;"))
+            // Each review links to its own report form, which shows the review and posts to the flag route.
+            let listedID = try #require(first["id"] as? String)
+            #expect(page.body.contains("/shops/\(slug)/reviews/\(listedID)/flag\""))
+            let form = try await Browser(client).get("/shops/\(slug)/reviews/\(listedID)/flag")
+            #expect(form.status == .ok)
+            #expect(form.body.contains("action=\"/shops/\(slug)/reviews/\(listedID)/flag\""))
+            #expect(form.body.contains("name=\"reason\"") && form.body.contains("value=\"unlawful\""))
+            #expect(form.body.contains("&lt;b&gt;netjes&lt;/b&gt;"), "the review being reported is shown, as text")
+            #expect(try await Browser(client).get("/shops/\(slug)/reviews/\(UUID().uuidString)/flag").status == .notFound)
+            #expect(try await Browser(client).get("/shops/someone-else/reviews/\(listedID)/flag").status == .notFound, "only under its own shop")
 
             // Without an invitation: confirmed by mail, labelled so; a shop that is not a member is refused.
             let other = try await journey.apply(name: "Nieuw BV", email: "nieuw@nieuw.test", domains: ["nieuw.test"])

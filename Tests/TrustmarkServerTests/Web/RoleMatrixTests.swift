@@ -114,6 +114,7 @@ struct RoleMatrixTests {
         "POST /api/v1/reviews/{id}/flags": everyone,
         "GET /api/v1/reviews/moderation": [.admin, .mediator],
         "POST /api/v1/reviews/{id}/moderation": [.admin, .mediator],
+        "GET /shops/{slug}/reviews/{id}/flag": everyone,
         "POST /shops/{slug}/reviews/{id}/flag": everyone,
         "GET /staff/reviews": [.admin, .mediator],
         "POST /staff/reviews/{id}/decision": [.admin, .mediator],

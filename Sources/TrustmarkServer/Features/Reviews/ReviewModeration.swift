@@ -56,6 +56,20 @@ struct ModerationItemDTO: Codable, Sendable {
 /// unlawful; staff keep it or remove it for a reason from a fixed list; removed reviews are kept, not
 /// shown, for the scheme's retention and then deleted.
 extension ReviewsService {
+    /// A published review of the shop, as its report form shows it; not found for any other.
+    func flaggable(_ rawID: String?, slug: String, locale: AppLocale) async throws -> (shop: String, review: ReviewDTO) {
+        let rules = try rules()
+        guard let id = rawID.flatMap(UUID.init(uuidString:)),
+              let review = try await Review.query(on: desk.storage.db).filter(\.$id == id).with(\.$shop).first(),
+              review.shop.slug == slug, review.state == Review.State.published.rawValue
+        else { throw AppError.notFound }
+        let published = review.publishedAt ?? review.createdAt
+        return (review.shop.name, ReviewDTO(id: id, origin: review.origin, originText: desk.localizer.text("review_origin_\(review.origin)", locale),
+                                            kind: review.kind, author: review.authorName, overall: review.overall, outOf: rules.scaleMaximum, scores: [],
+                                            text: review.text, publishedAt: published, dateText: DateText.day(published, locale: locale, timeZone: desk.timeZone),
+                                            reply: review.reply, replyAt: review.replyAt))
+    }
+
     func flag(_ rawID: String?, _ request: FlagRequest, by identity: Identity?, locale: AppLocale) async throws -> ReviewReceipt {
         let rules = try rules()
         guard let reason = FlagReason(rawValue: request.reason) else {

@@ -10,12 +10,36 @@ struct ModerationPage: Encodable, Sendable {
     let error: String?
 }
 
+/// The form that reports one review, reached from the shop's reviews page.
+struct FlagPage: Encodable, Sendable {
+    let chrome: PageChrome
+    let slug: String
+    let shop: String
+    let id: UUID
+    let author: String
+    let overall: Int
+    let outOf: Int
+    let originText: String
+    let dateText: String
+    let text: String?
+    let reasons: [FormField.Option]
+}
+
 /// Flagging from a shop's reviews page, and the staff's moderation queue (`/staff/reviews`).
 struct ReviewModerationPages: Sendable {
     let reviews: ReviewsService
     let renderer: Renderer
 
     func register(on routes: RouteTable) {
+        routes.get("/shops/{slug}/reviews/{id}/flag", .everyone) { _, context in
+            let slug = (context.parameters.get("slug") ?? "").lowercased()
+            let (shop, review) = try await reviews.flaggable(context.parameters.get("id"), slug: slug, locale: context.locale)
+            let reasons = FlagReason.allCases.map { FormField.Option(value: $0.rawValue, label: renderer.localizer.text("flag_reason_\($0.rawValue)", context.locale), selected: false) }
+            let page = FlagPage(chrome: renderer.chrome(context, titleKey: "flag_page_title", path: "/shops"), slug: slug, shop: shop, id: review.id,
+                                author: review.author, overall: review.overall, outOf: review.outOf, originText: review.originText,
+                                dateText: review.dateText, text: review.text, reasons: reasons)
+            return renderer.render("reviews/flag", page, context: context)
+        }
         routes.post("/shops/{slug}/reviews/{id}/flag", .everyone) { request, context in
             let input = try await FormInput.parse(request, context: context)
             let t = { (key: String) in renderer.localizer.text(key, context.locale) }

@@ -36,7 +36,6 @@ struct ReviewMessagePage: Encodable, Sendable {
 struct ShopReviewsPage: Encodable, Sendable {
     let chrome: PageChrome
     let reviews: ShopReviewsDTO
-    let flagReasons: [FormField.Option]
     /// "2 of 3": the shop's own flags that staff upheld.
     let flagShare: String?
     let rateLink: String?
@@ -128,8 +127,7 @@ struct ReviewPages: Sendable {
             let rateLink = (try? reviews.rules().invitedOnly) == false ? "/shops/\(slug)/review" : nil
             var share: (decided: Int, upheld: Int)?
             if let shopID = try await reviews.register.record(slug: slug)?.seal.shopID { share = try await reviews.shopFlagShare(shopID) }
-            let reasons = FlagReason.allCases.map { FormField.Option(value: $0.rawValue, label: renderer.localizer.text("flag_reason_\($0.rawValue)", context.locale), selected: false) }
-            let page = ShopReviewsPage(chrome: renderer.chrome(context, titleKey: "reviews_title", path: "/shops"), reviews: list, flagReasons: reasons,
+            let page = ShopReviewsPage(chrome: renderer.chrome(context, titleKey: "reviews_title", path: "/shops"), reviews: list,
                                        flagShare: share.flatMap { $0.decided > 0 ? renderer.localizer.text("flag_share", context.locale, ["upheld": "\($0.upheld)", "decided": "\($0.decided)"]) : nil },
                                        rateLink: rateLink,
                                        hasReviews: !list.items.isEmpty,
