@@ -52,29 +52,24 @@ public enum NumberJSON {
 
     /// A table as text, keys sorted (keys are the scheme's plain identifiers; others are escaped).
     public static func text(_ table: [String: Int]) -> String {
+        let keys = table.keys.sorted()
+        return text(keys: keys, values: keys.map { table[$0]! })
+    }
+
+    /// A table as text from its keys, in the order given, and their values: for callers that keep
+    /// values in a fixed order of keys instead of a dictionary.
+    public static func text(keys: [String], values: [Int]) -> String {
         var text = "{"
-        for (index, key) in table.keys.sorted().enumerated() {
-            text += (index == 0 ? "" : ",") + quoted(key) + ":" + String(table[key]!)
+        for (index, key) in keys.enumerated() {
+            if index > 0 { text += "," }
+            StringJSON.quote(key, into: &text)
+            text += ":" + String(values[index])
         }
         return text + "}"
     }
 
     public static func text(_ list: [Int]) -> String {
         "[" + list.map(String.init).joined(separator: ",") + "]"
-    }
-
-    private static func quoted(_ key: String) -> String {
-        guard key.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return "\"" + key + "\"" }
-        var text = "\""
-        for scalar in key.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case _ where scalar.value < 0x20: text += "\\u00" + String(UInt8(scalar.value) >> 4, radix: 16) + String(UInt8(scalar.value) & 0xF, radix: 16)
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        return text + "\""
     }
 
     private static func number(_ bytes: inout ArraySlice<UInt8>) -> Int? {

@@ -7,9 +7,9 @@ public enum StringJSON {
         var text = "{"
         for (index, key) in table.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
             if index > 0 { text += "," }
-            append(key, to: &text)
+            quote(key, into: &text)
             text += ":"
-            append(table[key]!, to: &text)
+            quote(table[key]!, into: &text)
         }
         return text + "}"
     }
@@ -19,10 +19,9 @@ public enum StringJSON {
         "[" + tables.map(text).joined(separator: ",") + "]"
     }
 
-    private static let hex = Array("0123456789abcdef".unicodeScalars)
-
-    /// A string in quotes, escaped as JSON requires (and `/` as `\/`, as Foundation's coder does).
-    private static func append(_ string: String, to text: inout String) {
+    /// A string in quotes, escaped as JSON requires (and `/` as `\/`, as Foundation's coder does); also
+    /// the keys of `NumberJSON`.
+    static func quote(_ string: String, into text: inout String) {
         text += "\""
         guard string.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x2F }) else {
             text += string
@@ -39,10 +38,7 @@ public enum StringJSON {
             case "\t": text += "\\t"
             case "\u{08}": text += "\\b"
             case "\u{0C}": text += "\\f"
-            case _ where scalar.value < 0x20:
-                text += "\\u00"
-                text.unicodeScalars.append(hex[Int(scalar.value >> 4)])
-                text.unicodeScalars.append(hex[Int(scalar.value & 0xF)])
+            case _ where scalar.value < 0x20: text += "\\u00" + Hex.string([UInt8(scalar.value)])
             default: text.unicodeScalars.append(scalar)
             }
         }

@@ -31,21 +31,21 @@ struct ScaleBatch: Sendable {
                       "buyer", "buyer_details", "locale", "created_at"]),
         ("shop_stats", ["shop_id", "complaints_12m", "resolved_12m", "unresolved_12m", "no_answer_12m", "median_first_answer_hours", "ratings_12m",
                         "rating_sum_12m", "rating_criteria", "rating_distribution", "tier", "updated_at"]),
+        ("review_invitations", ["id", "shop_id", "email", "name", "order_reference", "locale", "send_at", "sent_at", "token_hash", "source", "created_at"]),
     ]
-    static let invitationColumns = ["id", "shop_id", "email", "name", "order_reference", "locale", "send_at", "sent_at", "token_hash", "source", "created_at"]
+    /// The invitations' place in `rows` (a shop has any number of them, so they are added apart).
+    static let invitations = 8
 
     /// Rows per table, in the order of `tables`.
     var rows: [[[any SQLExpression]]] = Array(repeating: [], count: tables.count)
     var complaints: [[any SQLExpression]] = []
     var reviews: [String] = []
     var days: [String] = []
-    var invitations: [[any SQLExpression]] = []
     /// `slug domain` per shop, and `token slug` per invitation.
     var lines: [String] = []
     var links: [String] = []
     var end: ScaleCursor
-    var size: Int { rows[0].count }
-    var rowCount: Int { rows.reduce(0) { $0 + $1.count } + complaints.count + reviews.count + days.count + invitations.count }
+    var rowCount: Int { rows.reduce(0) { $0 + $1.count } + complaints.count + reviews.count + days.count }
 
     /// Writes the batch in one transaction and leaves the invoice and complaint counters where its numbers end.
     func write(on database: any Database, year: Int) async throws {
@@ -60,11 +60,6 @@ struct ScaleBatch: Sendable {
             try await sql.raw("UPDATE invoice_counters SET last = \(bind: end.invoice) WHERE year = \(bind: year)").run()
             if !complaints.isEmpty { try await ScaleComplaints.insert(complaints, lastSequence: end.complaint, year: year, on: sql) }
             try await ScaleReviews.insert(reviews: reviews, days: days, on: sql)
-            if !invitations.isEmpty {
-                let insert = sql.insert(into: "review_invitations").columns(Self.invitationColumns)
-                for row in invitations { insert.values(row) }
-                try await insert.run()
-            }
         }
     }
 }
@@ -178,9 +173,10 @@ struct ScalePlan: Sendable {
             for round in 0..<(count > 0 ? invitations / count + (n < invitations % count ? 1 : 0) : 0) {
                 let token = Hex.string((0..<4).flatMap { _ in withUnsafeBytes(of: random.next().bigEndian, Array.init) })
                 let buyer = round == 0 ? "\(n)" : "\(n)-\(round)"
-                batch.invitations.append([SQLBind(random.uuid()), SQLBind(shop), SQLBind("koper-\(buyer)@consument.example"), SQLBind("Koper \(buyer)"),
-                                          SQLBind("BENCH-\(buyer)"), SQLBind(scheme.defaultLanguage), SQLBind(now), SQLBind(now), SQLBind(SecretToken.digest(token)),
-                                          SQLBind("api"), SQLBind(now)])
+                batch.rows[ScaleBatch.invitations].append([
+                    SQLBind(random.uuid()), SQLBind(shop), SQLBind("koper-\(buyer)@consument.example"), SQLBind("Koper \(buyer)"), SQLBind("BENCH-\(buyer)"),
+                    SQLBind(scheme.defaultLanguage), SQLBind(now), SQLBind(now), SQLBind(SecretToken.digest(token)), SQLBind("api"), SQLBind(now),
+                ])
                 links[round, default: []].append("\(token) \(slug)")
             }
         }

@@ -23,12 +23,14 @@ struct ScaleReviews: Sendable {
     let postgres: Bool
     let seed: UInt64
     let language: String
-    /// The criteria's positions in the order of their ids (the order of the JSON keys).
+    /// The criteria's positions in the order of their ids, and those ids (the order of the JSON keys).
     let sortedCriteria: [Int]
+    let sortedIDs: [String]
 
     init(rules: ReviewRules, tiers: SealRules, timeZone: TimeZone, now: Date, postgres: Bool, seed: UInt64, language: String) {
         (self.rules, self.tiers, self.timeZone, self.now, self.postgres, self.seed, self.language) = (rules, tiers, timeZone, now, postgres, seed, language)
         sortedCriteria = rules.criteria.indices.sorted { rules.criteria[$0].id < rules.criteria[$1].id }
+        sortedIDs = sortedCriteria.map { rules.criteria[$0].id }
     }
 
     /// What one shop's reviews come to: the rows as SQL value lists and the figures to keep.
@@ -78,7 +80,7 @@ struct ScaleReviews: Sendable {
         }
         for (julian, bucket) in perDay.sorted(by: { $0.key < $1.key }) {
             result.days.append("(\(literal(random.uuid())),\(shopText),'\(Day(julian: julian).description)',\(bucket.count),\(bucket.overall),"
-                + "'\(json(bucket.criteria, scale: 100))','\(Self.json(bucket.distribution))')")
+                + "'\(json(bucket.criteria, scale: 100))','\(NumberJSON.text(bucket.distribution))')")
             let sums = Dictionary(uniqueKeysWithValues: zip(rules.criteria.map(\.id), bucket.criteria.map { $0 * 100 }))
             result.figures.add(count: bucket.count, overallSum: bucket.overall, criteriaSums: sums, distribution: bucket.distribution)
         }
@@ -122,19 +124,9 @@ struct ScaleReviews: Sendable {
         "'" + (text.utf8.contains(UInt8(ascii: "'")) ? text.replacingOccurrences(of: "'", with: "''") : text) + "'"
     }
 
-    /// The JSON the application writes for scores and sums (`ReviewsService.encode`: keys sorted), made by
-    /// hand: criteria ids are the scheme's plain identifiers. `values` are in the scheme's order of criteria,
-    /// each multiplied by `scale`.
+    /// The JSON the application writes for scores and sums (`ReviewsService.encode`: keys sorted);
+    /// `values` are in the scheme's order of criteria, each multiplied by `scale`.
     func json(_ values: [Int], scale: Int) -> String {
-        var text = "{"
-        for (position, index) in sortedCriteria.enumerated() {
-            text += (position == 0 ? "\"" : ",\"") + rules.criteria[index].id + "\":" + String(values[index] * scale)
-        }
-        return text + "}"
-    }
-
-
-    static func json(_ values: [Int]) -> String {
-        "[" + values.map(String.init).joined(separator: ",") + "]"
+        NumberJSON.text(keys: sortedIDs, values: sortedCriteria.map { values[$0] * scale })
     }
 }

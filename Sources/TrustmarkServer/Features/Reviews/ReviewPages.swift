@@ -123,12 +123,11 @@ struct ReviewPages: Sendable {
         routes.get("/shops/{slug}/reviews", .everyone) { request, context in
             let slug = (context.parameters.get("slug") ?? "").lowercased()
             let paging = Paging(page: request.uri.queryParameters["page"].flatMap { Int($0) }, size: 20)
-            let list = try await reviews.reviews(of: slug, paging: paging, locale: context.locale)
+            let (shopID, list) = try await reviews.shopReviews(of: slug, paging: paging, locale: context.locale)
             let rateLink = (try? reviews.rules().invitedOnly) == false ? "/shops/\(slug)/review" : nil
-            var share: (decided: Int, upheld: Int)?
-            if let shopID = try await reviews.register.record(slug: slug)?.seal.shopID { share = try await reviews.shopFlagShare(shopID) }
+            let share = try await reviews.shopFlagShare(shopID)
             let page = ShopReviewsPage(chrome: renderer.chrome(context, titleKey: "reviews_title", path: "/shops"), reviews: list,
-                                       flagShare: share.flatMap { $0.decided > 0 ? renderer.localizer.text("flag_share", context.locale, ["upheld": "\($0.upheld)", "decided": "\($0.decided)"]) : nil },
+                                       flagShare: share.decided > 0 ? renderer.localizer.text("flag_share", context.locale, ["upheld": "\(share.upheld)", "decided": "\(share.decided)"]) : nil,
                                        rateLink: rateLink,
                                        hasReviews: !list.items.isEmpty,
                                        pager: Pager(PagedList(items: list.items, request: paging, total: list.total), base: "/shops/\(slug)/reviews?page="))

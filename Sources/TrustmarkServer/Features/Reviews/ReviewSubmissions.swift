@@ -139,6 +139,11 @@ extension ReviewsService {
 
     /// A shop's figures and a page of its published reviews, newest first.
     func reviews(of slug: String, paging: Paging, locale: AppLocale) async throws -> ShopReviewsDTO {
+        try await shopReviews(of: slug, paging: paging, locale: locale).list
+    }
+
+    /// The same, with the shop's id (the reviews page also shows the shop's flags).
+    func shopReviews(of slug: String, paging: Paging, locale: AppLocale) async throws -> (shop: UUID, list: ShopReviewsDTO) {
         let rules = try rules()
         // The shop comes from the public register's memory; its kept figures and the page of reviews
         // are read in plain SQL (only the columns shown, no model per row), so a review just published
@@ -181,11 +186,12 @@ extension ReviewsService {
         let figures = Self.figures(stats, rules: rules)
         let tier = desk.tier(stats?.tier)
         let list = PagedList(items: items, request: paging, total: total)
-        return ShopReviewsDTO(shop: record.name, slug: slug, count: figures.count, average: figures.average.map(RatingFigures.text),
+        let dto = ShopReviewsDTO(shop: record.name, slug: slug, count: figures.count, average: figures.average.map(RatingFigures.text),
                               windowText: desk.localizer.text("verify_window", locale, ["period": SchemeFacts(localizer: desk.localizer).period(rules.window, locale)]),
                               criteria: rules.criteria.map { .init(id: $0.id, name: names[$0.id] ?? $0.id, average: figures.average(of: $0.id).map(RatingFigures.text)) },
                               distribution: figures.distribution, tier: tier?.id, tierName: tier.map { desk.active.text($0.name, locale) }, items: list.items,
                               page: list.page, size: list.size, total: list.total, pageCount: list.pageCount)
+        return (shopID, dto)
     }
 
     /// The rating columns of a shop's `shop_stats` row.
