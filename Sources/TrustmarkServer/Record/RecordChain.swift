@@ -8,8 +8,10 @@ import SQLKit
 /// hash, so changing or removing any entry breaks every link after it.
 enum RecordChain {
     static let genesis = String(repeating: "0", count: 64)
-    /// The advisory lock that serialises appends on PostgreSQL (any constant shared by all instances).
-    static let lockKey = 7_247_001
+    /// The advisory lock that serialises appends on PostgreSQL (any constant shared by all instances;
+    /// a 32-bit value, paired with the schema's hash so that chains in other schemas of the same
+    /// database do not wait for each other).
+    static let lockKey: Int32 = 7_247_001
 
     /// Dates are chained at millisecond precision, which both databases store exactly.
     static func millisecondPrecision(_ date: Date) -> Date {
@@ -38,7 +40,7 @@ enum RecordChain {
         guard !entries.isEmpty else { return }
         guard let sql = db as? any SQLDatabase else { throw CocoaError(.featureUnsupported) }
         if sql.dialect.name == "postgresql" {
-            try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: lockKey))").run()
+            try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: Int(lockKey)), hashtext(current_schema()))").run()
         }
         struct Head: Decodable {
             let sequence: Int
