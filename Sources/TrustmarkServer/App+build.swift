@@ -27,6 +27,7 @@ public struct TrustmarkApp: Sendable {
     let applications: ApplicationsService
     let seals: SealService
     let register: PublicRegister
+    let verificationPages: VerificationPages
     let complaints: ComplaintsService
     let reviews: ReviewsService
 
@@ -150,8 +151,9 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let membershipViews = MembershipViews(desk: desk, applications: applications, memberships: memberships)
     MembershipAPI(applications: applications, memberships: memberships, views: membershipViews, webhookSecret: config.paymentWebhookSecret, logger: logger).register(on: routes)
     sealController.register(on: routes)
-    let publicRegister = PublicRegister(desk: desk, memberships: memberships, seals: seals)
-    ShopsController(register: publicRegister, directory: ShopDirectory(desk: desk), renderer: renderer, ownHost: ownHost).register(on: routes)
+    let publicRegister = PublicRegister(desk: desk, memberships: memberships, seals: seals, pageBudget: config.pageCacheBytes)
+    let verificationPages = VerificationPages(register: publicRegister, renderer: renderer)
+    ShopsController(register: publicRegister, pages: verificationPages, directory: ShopDirectory(desk: desk), renderer: renderer, ownHost: ownHost).register(on: routes)
     SealPagesController(kit: SealKitService(seals: seals, register: publicRegister), misuse: MisuseCasesService(desk: desk, sightings: seals.sightings),
                         renderer: renderer).register(on: routes)
     ApplyController(applications: applications, views: membershipViews, store: IdempotencyStore(storage: storage, clock: clock), renderer: renderer).register(on: routes)
@@ -189,7 +191,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
         configuration: .init(address: .hostname(config.hostname, port: config.port), serverName: "Trustmark"),
         // Tests drive the queue themselves (runDue, the developers' clock); everywhere else a worker
         // and the seal warmer run beside the web server.
-        services: config.environment == .testing ? [storage] : [storage, JobWorker(queue: jobs, interval: .seconds(1), wake: jobWake), SealWarmer(seals: seals, register: publicRegister, logger: logger)],
+        services: config.environment == .testing ? [storage] : [storage, JobWorker(queue: jobs, interval: .seconds(1), wake: jobWake), SealWarmer(seals: seals, register: publicRegister, pages: verificationPages, logger: logger)],
         onServerRunning: { _ in
             guard let onReady else { return }
             let link: String?
@@ -204,7 +206,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
         logger: logger)
     return TrustmarkApp(application: application, config: config, storage: storage, clock: clock, routes: routes, scheme: active, linkSigner: linkSigner, users: users, accounts: accounts,
                         ruleChanges: ruleChanges, jobs: jobs, deadlines: deadlines, documents: documents, memberships: memberships, applications: applications, seals: seals,
-                        register: publicRegister, complaints: complaints, reviews: reviews)
+                        register: publicRegister, verificationPages: verificationPages, complaints: complaints, reviews: reviews)
 }
 
 /// The API description, built on first request (after every route is registered) and kept.

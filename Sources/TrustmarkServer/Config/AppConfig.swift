@@ -33,6 +33,8 @@ public struct AppConfig: Sendable {
     public var sealMaxAge: Int = 60
     /// The largest file a consumer, shop or mediator may attach to a complaint, in bytes.
     public var attachmentMaxBytes: Int = 5 * 1024 * 1024
+    /// The memory kept verification pages may take, in bytes.
+    public var pageCacheBytes: Int = 512 << 20
 
     public var isProduction: Bool { environment == .production }
     public var usesHTTPS: Bool { baseURL.lowercased().hasPrefix("https://") }
@@ -55,6 +57,7 @@ public struct AppConfig: Sendable {
         public static let paymentWebhookSecret: ConfigKey = "trustmark.payment.webhook.secret"
         public static let sealMaxAge: ConfigKey = "trustmark.seal.max.age"
         public static let attachmentMaxKB: ConfigKey = "trustmark.attachment.max.kb"
+        public static let pageCacheMB: ConfigKey = "trustmark.page.cache.mb"
     }
 
     /// Reads and validates every setting. Relative paths are taken from the current directory.
@@ -128,6 +131,11 @@ public struct AppConfig: Sendable {
             throw ConfigError(setting: "TRUSTMARK_ATTACHMENT_MAX_KB", message: "'\(attachmentText)' is not a number of kilobytes from 16 to 51200")
         }
         config.attachmentMaxBytes = attachmentKB * 1024
+        let pageCacheText = reader.string(forKey: Key.pageCacheMB, default: "512")
+        guard let pageCacheMB = Int(pageCacheText), (0...65_536).contains(pageCacheMB) else {
+            throw ConfigError(setting: "TRUSTMARK_PAGE_CACHE_MB", message: "'\(pageCacheText)' is not a number of megabytes from 0 to 65536")
+        }
+        config.pageCacheBytes = pageCacheMB << 20
         return config
     }
 

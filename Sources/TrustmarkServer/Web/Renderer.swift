@@ -30,25 +30,28 @@ struct FormState: Encodable, Sendable {
     var hasErrors: Bool { !errors.isEmpty }
 }
 
-/// Renders Mustache templates from `Resources/Templates` with a typed page context.
+/// Renders Mustache templates from `Resources/Templates` with a typed page context, from one copy
+/// of the templates per language with that language's texts written in (see `TemplateTexts`).
 public struct Renderer: Sendable {
-    let library: MustacheLibrary
+    let libraries: [AppLocale: MustacheLibrary]
     let localizer: Localizer
     let organisationName: String
 
     init(templatesDirectory: String, localizer: Localizer, organisationName: String) async throws {
         HTMLPageContentType.register()
-        do {
-            self.library = try await MustacheLibrary(directory: templatesDirectory)
-        } catch {
-            throw ConfigError(setting: "TRUSTMARK_RESOURCES", message: "a template in \(templatesDirectory) does not parse: \(error)")
-        }
+        self.libraries = try TemplateTexts.libraries(directory: templatesDirectory, localizer: localizer)
         self.localizer = localizer
         self.organisationName = organisationName
     }
 
     func chrome(_ context: AppRequestContext, titleKey: String, path: String, notice: String? = nil) -> PageChrome {
-        let t = { (key: String) in localizer.text(key, context.locale) }
+        chrome(locale: context.locale, identity: context.identity, csrf: context.csrfToken, titleKey: titleKey, path: path, notice: notice)
+    }
+
+    /// The chrome for a reader in `locale`, signed in as `identity` or anonymous (for pages rendered
+    /// outside a request, such as the kept verification pages).
+    func chrome(locale: AppLocale, identity: Identity?, csrf: String, titleKey: String, path: String, notice: String? = nil) -> PageChrome {
+        let t = { (key: String) in localizer.text(key, locale) }
         var nav: [PageChrome.Link] = []
         func link(_ key: String, _ href: String) {
             nav.append(.init(label: t(key), href: href, current: path == href || (href != "/" && path.hasPrefix(href + "/"))))
@@ -57,18 +60,18 @@ public struct Renderer: Sendable {
         link("nav_shops", "/shops")
         link("nav_code", "/code-of-conduct")
         link("nav_news", "/news")
-        if let role = context.role {
+        if let role = identity?.role {
             // Staff tools are listed on the workspace page; the menu stays short enough for one line.
             if role.isStaff { link("nav_staff", "/staff") } else { link("nav_portal", "/portal"); link("nav_rule_changes", "/portal/rule-changes") }
             link("nav_account", "/account")
         }
         let back = path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
         let languages = AppLocale.allCases.map {
-            PageChrome.Link(label: localizer.text("language_name", $0), href: "/language/\($0.rawValue)?return=\(back)", current: $0 == context.locale)
+            PageChrome.Link(label: localizer.text("language_name", $0), href: "/language/\($0.rawValue)?return=\(back)", current: $0 == locale)
         }
         return PageChrome(
-            title: t(titleKey), lang: context.locale.rawValue, csrf: context.csrfToken,
-            userName: context.identity?.displayName, roleLabel: context.role.map { t("role_\($0.rawValue)") },
+            title: t(titleKey), lang: locale.rawValue, csrf: csrf,
+            userName: identity?.displayName, roleLabel: identity.map { t("role_\($0.role.rawValue)") },
             nav: nav, languages: languages, notice: notice, organisationName: organisationName)
     }
 
@@ -79,16 +82,28 @@ public struct Renderer: Sendable {
 
     /// The page as text, for callers that look at it before it is sent (an ETag from its bytes).
     func html(_ template: String, _ page: some Encodable & Sendable, context: AppRequestContext) -> String {
+        html(template, page, locale: context.locale)
+    }
+
+    func html(_ template: String, _ page: some Encodable & Sendable, locale: AppLocale) -> String {
         // The page as keyed objects (see TemplateValues), and the texts of the language.
-        let root = TemplateValues.TemplateObject(["page": TemplateValues.tree(page), "t": TemplateValues.Texts(localizer.table(context.locale))])
-        guard let html = library.render(root, withTemplate: template) else {
+        let root = TemplateValues.TemplateObject(["page": TemplateValues.tree(page), "t": TemplateValues.Texts(localizer.table(locale))])
+        guard let html = library(locale).render(root, withTemplate: template) else {
             preconditionFailure("template \(template) is missing")
         }
         return html
     }
 
     func response(_ html: String, context: AppRequestContext, status: HTTPResponse.Status = .ok) -> Response {
-        var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: .init(string: html)))
+        response([html], context: context, status: status)
+    }
+
+    /// A page in parts (a kept page and its note, see `VerificationPages`), written into one buffer.
+    func response(_ parts: [String], context: AppRequestContext, status: HTTPResponse.Status = .ok) -> Response {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(parts.reduce(0) { $0 + $1.utf8.count })
+        for part in parts { buffer.writeString(part) }
+        var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: buffer))
         response.headers[.contentLanguage] = context.locale.rawValue
         return response
     }
@@ -126,7 +141,12 @@ public struct Renderer: Sendable {
     }
 
     /// Is `key` known in every language? Used by tests.
-    func hasTemplate(_ name: String) -> Bool { library.getTemplate(named: name) != nil }
+    func hasTemplate(_ name: String) -> Bool { library(.fallback).getTemplate(named: name) != nil }
+
+    private func library(_ locale: AppLocale) -> MustacheLibrary {
+        guard let library = libraries[locale] ?? libraries[.fallback] else { preconditionFailure("templates were not loaded") }
+        return library
+    }
 }
 
 /// The object a template sees: the page's own fields under `page`, the text table under `t`.

@@ -27,7 +27,7 @@ struct SealConnectionTests {
             let again = try await SealTests.seal(browser, path)
             #expect(again.headers[.server] == nil, "answered on the connection, from memory")
             #expect(again.status == .ok && again.body == first.body && again.body.contains("Valid member since 2027"))
-            for field in [HTTPField.Name.contentType, .eTag, .cacheControl, .vary, .contentSecurityPolicy] {
+            for field in [HTTPField.Name.contentType, .eTag, .cacheControl, .vary, .contentSecurityPolicy, .contentLength, .accessControlAllowOrigin] {
                 #expect(again.headers[field] == first.headers[field], "\(field)")
             }
             let copied = try await SealTests.seal(browser, path, referer: "https://fake-shop.test/cart?visitor=1")
@@ -81,6 +81,24 @@ struct SealConnectionTests {
             #expect(batched.digest == single.digest && batched.checks.count == single.checks.count && !batched.checks.isEmpty)
             #expect(batched.domains == single.domains && batched.legalName == single.legalName && batched.validUntil == single.validUntil)
 
+            // The warmer then renders every shop's verification page ahead of its first visitor: the
+            // page served is that one, and a visitor from the shop's own site gets the kept note.
+            let browser = Browser(client)
+            #expect(app.register.page(slug: slug, key: "nl") == nil)
+            #expect(await app.verificationPages.prerender(locale: .nl) == 1)
+            let ahead = try #require(app.register.page(slug: slug, key: "nl"))
+            #expect(ahead.tail.contains("Geldig lid sinds 2027"))
+            let first = try await SealTests.seal(browser, "/shops/\(slug)", referer: "https://fietsen.test/")
+            let keptNote = try #require(app.register.page(slug: slug, key: "nl|fietsen.test"))
+            #expect(first.headers[.eTag] == keptNote.etag)
+            #expect(first.body.hasPrefix(ahead.head) && first.body.hasSuffix(ahead.tail) && first.body.contains("U kwam van een website van deze winkel"))
+            #expect(!first.body.contains("Ingetrokken"))
+            #expect(await app.verificationPages.prerender(locale: .nl) == 0, "a page that is kept is not rendered again")
+            let tight = PublicRegister(desk: app.register.desk, memberships: app.register.memberships, seals: app.seals, pageBudget: 1000)
+            _ = try await tight.record(slug: slug)
+            #expect(await VerificationPages(register: tight, renderer: app.verificationPages.renderer).prerender(locale: .nl) == 0,
+                    "rendering ahead stops at the budget")
+
             let admin = try await journey.api("admin@trustmark.test")
             #expect(try await admin.call(.post, "/api/v1/memberships/\(membershipID)/bankruptcy").status == .noContent)
             app.settableClock.advance(by: ISO8601Duration(seconds: 3))
@@ -89,6 +107,7 @@ struct SealConnectionTests {
             try await app.seals.loadAll()
             let revoked = try #require(app.seals.imageInMemory(request))
             #expect(String(decoding: revoked.body.readableBytesView, as: UTF8.self).contains("Revoked"))
+            #expect(try await browser.get("/shops/\(slug)").body.contains("Ingetrokken"), "a page rendered ahead goes with the event")
         }
     }
 

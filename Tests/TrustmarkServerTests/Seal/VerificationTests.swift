@@ -97,7 +97,6 @@ struct VerificationTests {
             stats.updatedAt = app.clock.now()
             try await stats.create(on: app.storage.db)
             #expect(stats.tier == "gold")
-            try await SealVersion.bump(on: app.storage.db)
             app.settableClock.advance(by: ISO8601Duration(seconds: 3))
 
             let anonymous = APIClient(client: client)

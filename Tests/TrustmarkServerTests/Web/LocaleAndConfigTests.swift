@@ -104,6 +104,8 @@ struct ConfigTests {
         #expect(failure(["TRUSTMARK_CLOCK": "fixed:tomorrow"])?.setting == "TRUSTMARK_CLOCK")
         #expect(failure(["TRUSTMARK_BASE_URL": "ftp://x"])?.setting == "TRUSTMARK_BASE_URL")
         #expect(failure(["TRUSTMARK_RESOURCES": "/tmp"])?.setting == "TRUSTMARK_RESOURCES")
+        #expect(failure(["TRUSTMARK_PAGE_CACHE_MB": "lots"])?.description == "TRUSTMARK_PAGE_CACHE_MB: 'lots' is not a number of megabytes from 0 to 65536")
+        #expect((try? load(["TRUSTMARK_PAGE_CACHE_MB": "64"]))?.pageCacheBytes == 64 << 20)
     }
 
     @Test func anUnreachableDatabaseStopsStartUp() async throws {

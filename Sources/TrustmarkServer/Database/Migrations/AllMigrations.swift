@@ -22,5 +22,6 @@ enum AllMigrations {
         M0016CreateReviewOffences(),
         M0017IndexReviewDays(),
         M0018LeanReviewIndexes(),
+        M0019NumberMembershipEvents(),
     ]
 }

@@ -310,6 +310,8 @@ final class MembershipEvent: Model, @unchecked Sendable {
     @Field(key: "actor_role") var actorRole: String
     @Field(key: "event") var event: String
     @Field(key: "detail") var detail: String
+    /// The value of `seal.version` this event's transaction set (see `SealVersion`).
+    @OptionalField(key: "seal_version") var sealVersion: Int?
 
     init() {}
 }

@@ -50,8 +50,12 @@ struct MembershipDesk: Sendable {
         SchemeFacts.money(Money(cents: cents, currency: scheme.currency), locale)
     }
 
-    /// Adds a line to the organisation's history and the same fact to the record, in `db`'s transaction.
+    /// Adds a line to the organisation's history and the same fact to the record, in `db`'s transaction
+    /// (or in one of its own).
     func note(_ event: String, organisation: UUID, application: UUID? = nil, actor: Record.Actor, detail: [String: String] = [:], on db: any Database) async throws {
+        guard db.inTransaction else {
+            return try await db.transaction { try await note(event, organisation: organisation, application: application, actor: actor, detail: detail, on: $0) }
+        }
         let now = clock.now()
         let row = MembershipEvent()
         row.$organisation.id = organisation
@@ -61,12 +65,12 @@ struct MembershipDesk: Sendable {
         row.actorRole = actor.role
         row.event = event
         row.detail = detail.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+        // Anything in a membership's history may change what its shops' seals and pages say: every
+        // instance's caches see the counter move and forget this organisation's shops.
+        row.sealVersion = try await SealVersion.bump(on: db)
         try await row.create(on: db)
         try await Record.append(on: db, at: now, actor: actor, action: event, subjectType: application == nil ? "organisation" : "application",
                                 subjectID: (application ?? organisation).uuidString, after: detail.isEmpty ? nil : detail)
-        // Anything in a membership's history may change what its seal says: every instance's seal
-        // cache sees the new version and starts afresh.
-        try await SealVersion.bump(on: db)
     }
 
     /// The member's contact address and language, as given in the registration.

@@ -2,34 +2,48 @@ import FluentKit
 import Foundation
 import SQLKit
 
-/// The counter every instance's seal cache polls; bumped in the transaction of any membership event.
+/// The counter every instance's seal cache polls, moved in the transaction of any membership event.
+/// Each event row carries the value its transaction set (`membership_events.seal_version`). The
+/// counter's row is locked from the update until the commit, so values are taken in commit order:
+/// once an instance reads value V, every event up to V is visible to it, however long its transaction
+/// ran or whatever the clocks said.
 enum SealVersion {
     static let key = "seal.version"
 
-    static func bump(on db: any Database) async throws {
-        guard let sql = db as? any SQLDatabase else { return }
-        try await sql.raw("UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = \(bind: key)").run()
+    /// Moves the counter and returns its new value (nil on a database without SQL).
+    static func bump(on db: any Database) async throws -> Int? {
+        guard let sql = db as? any SQLDatabase else { return nil }
+        struct Row: Decodable { let value: String }
+        let row = try await sql.raw("""
+            UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = \(bind: key) RETURNING value
+            """).first(decoding: Row.self)
+        return row.flatMap { Int($0.value) }
     }
 
-    static func current(on db: any Database) async throws -> String {
-        try await Setting.find(key, on: db)?.value ?? "0"
+    static func current(on db: any Database) async throws -> Int {
+        try await Setting.find(key, on: db).flatMap { Int($0.value) } ?? 0
     }
 }
 
 /// Watches `seal.version` for the in-memory caches of seals and verification pages: at most one
-/// database read per `pollInterval`, and a local generation number that moves whenever the stored
-/// counter moved (here or on another instance). A cache that holds an older generation clears itself.
-/// One request reads when a read is due; the others answer with the generation they know meanwhile,
-/// and the read goes to the read connection, so it never waits behind a write. (Every request
-/// reading at once, on the writing connection, held seals up to 190 ms at 100,000 shops.)
+/// database read per `pollInterval`. When the counter moved, it reads which organisations had an
+/// event since the value it knew and hands them to every cache (`subscribe`), which forgets just
+/// those organisations' shops; an invoice run over thousands of members no longer empties the
+/// caches of a hundred thousand shops. Only a counter that went back (a restored database) moves the
+/// local generation, and a cache that holds an older generation clears itself.
+/// One request reads when a read is due; the others answer with what they know meanwhile, and the
+/// read goes to the read connection, so it never waits behind a write. (Every request reading at
+/// once, on the writing connection, held seals up to 190 ms at 100,000 shops.)
 final class SealCacheGeneration: @unchecked Sendable {
+    typealias Subscriber = @Sendable (Set<UUID>) -> Void
     let storage: Storage
     let pollInterval: TimeInterval
     private let lock = NSLock()
-    private var version: String?
+    private var version: Int?
     private var generation = 0
     private var checkedAt = Date.distantPast
     private var reading = false
+    private var subscribers: [Subscriber] = []
     /// Shops whose figures changed, polled at the same pace.
     let figures: ShopFiguresFeed
 
@@ -37,6 +51,11 @@ final class SealCacheGeneration: @unchecked Sendable {
         self.storage = storage
         self.pollInterval = pollInterval
         figures = ShopFiguresFeed(storage: storage, pollInterval: pollInterval)
+    }
+
+    /// `subscriber` is handed the organisations that had a membership event, once per read that found some.
+    func subscribe(_ subscriber: @escaping Subscriber) {
+        lock.withLock { subscribers.append(subscriber) }
     }
 
     /// The generation as last read, however long ago.
@@ -48,7 +67,8 @@ final class SealCacheGeneration: @unchecked Sendable {
         lock.withLock { now.timeIntervalSince(checkedAt) < pollInterval ? generation : nil }
     }
 
-    /// The current generation; reads the counter only when the last read is `pollInterval` old.
+    /// The current generation; reads the counter only when the last read is `pollInterval` old, and
+    /// then the organisations whose events moved it.
     func current(now: Date) async throws -> Int {
         let (due, known) = lock.withLock { () -> (Bool, Int) in
             guard now.timeIntervalSince(checkedAt) >= pollInterval, !reading else { return (false, generation) }
@@ -58,14 +78,59 @@ final class SealCacheGeneration: @unchecked Sendable {
         guard due else { return known }
         defer { lock.withLock { reading = false } }
         let stored = try await SealVersion.current(on: storage.reader)
-        return lock.withLock {
-            checkedAt = now
-            if stored != version {
-                version = stored
-                generation += 1
-            }
-            return generation
+        let held = lock.withLock { version }
+        var changed: Set<UUID> = []
+        if let held, stored > held, let reader = storage.reader as? any SQLDatabase {
+            struct Row: Decodable { let organisation_id: UUID }
+            changed = Set(try await reader.raw("""
+                SELECT DISTINCT organisation_id FROM membership_events WHERE seal_version > \(bind: held) AND seal_version <= \(bind: stored)
+                """).all(decoding: Row.self).map(\.organisation_id))
         }
+        let (read, handTo) = lock.withLock { () -> (Int, [Subscriber]) in
+            if let version, stored < version { generation += 1 }
+            version = stored
+            return (generation, subscribers)
+        }
+        if !changed.isEmpty { for subscriber in handTo { subscriber(changed) } }
+        lock.withLock { checkedAt = now }
+        return read
+    }
+}
+
+/// What a cache needs to forget an organisation's shops without losing a read that raced the
+/// event: the shops kept per organisation, and when each organisation was last forgotten. A read
+/// notes `epoch` before it asks the database and keeps its result only if the organisation was not
+/// forgotten since. Not locked itself: its owner holds its lock around every call.
+struct OrganisationIndex {
+    private(set) var epoch = 0
+    private var slugs: [UUID: Set<String>] = [:]
+    private var forgottenAt: [UUID: Int] = [:]
+
+    mutating func add(_ slug: String, of organisation: UUID?) {
+        guard let organisation else { return }
+        slugs[organisation, default: []].insert(slug)
+    }
+
+    /// The slugs kept for `organisations`, now marked forgotten.
+    mutating func forget(_ organisations: Set<UUID>) -> [String] {
+        epoch += 1
+        var dropped: [String] = []
+        for organisation in organisations {
+            forgottenAt[organisation] = epoch
+            dropped += slugs.removeValue(forKey: organisation) ?? []
+        }
+        return dropped
+    }
+
+    /// Whether a read that began at `epoch` may still be kept for `organisation` (for a shop that
+    /// was not found, whether nothing at all was forgotten since).
+    func mayKeep(_ organisation: UUID?, readAt epoch: Int) -> Bool {
+        guard let organisation else { return epoch == self.epoch }
+        return (forgottenAt[organisation] ?? 0) <= epoch
+    }
+
+    mutating func removeAll() {
+        slugs.removeAll()
     }
 }
 

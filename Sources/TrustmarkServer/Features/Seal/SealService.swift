@@ -8,6 +8,7 @@ import TrustmarkCore
 /// What the seal needs to know about a shop, read once and kept in memory.
 struct ShopSealFacts: Sendable {
     let shopID: UUID?
+    let organisationID: UUID?
     let shopName: String
     let variant: String
     let domains: Set<String>
@@ -34,8 +35,8 @@ struct SealRequest: Sendable {
     var signed: (domain: String, signature: String)?
 }
 
-/// Serves seals from memory. A shop's facts are read from the database once, then kept until the
-/// version counter moves (see `SealCacheGeneration`) or their time runs out; rendered images are
+/// Serves seals from memory. A shop's facts are read from the database once, then kept until its
+/// organisation has a membership event (see `SealCacheGeneration`) or their time runs out; rendered images are
 /// kept per shop, language, size, site check and signed domain, so a repeated request is a lookup.
 /// Where a seal is seen is counted in memory and written in batches (`SealSightings`).
 final class SealService: @unchecked Sendable {
@@ -51,7 +52,13 @@ final class SealService: @unchecked Sendable {
     private var facts: [String: ShopSealFacts] = [:]
     /// Which slug kept facts belong to, by shop id (changed tiers arrive by shop id).
     private var slugByShop: [UUID: String] = [:]
-    /// When `shop_stats` was last asked for shops whose tier changed.
+    /// Which slugs kept facts belong to, by organisation (membership events arrive by organisation).
+    private var organisations = OrganisationIndex()
+    /// Slugs asked for that name no shop, kept as "not a member" up to `unknownLimit`.
+    private var unknown: Set<String> = []
+    static let unknownLimit = 10_000
+    /// Shops whose facts an event made forget, for the warmer to read again.
+    private var forgotten: Set<String> = []
     /// Per shop slug, per language / width / status / signed domain.
     private var images: [String: [ImageKey: SealImageBytes]] = [:]
 
@@ -70,6 +77,50 @@ final class SealService: @unchecked Sendable {
         self.maxAge = maxAge
         self.sightings = SealSightings(storage: desk.storage)
         generation.figures.subscribe { [weak self] changes in self?.dropTiers(changes) }
+        generation.subscribe { [weak self] changed in self?.forget(organisations: changed) }
+    }
+
+    /// Forgets the facts and images of the organisations' shops, and every slug that named no shop
+    /// (it may name a new one now).
+    private func forget(organisations changed: Set<UUID>) {
+        lock.withLock {
+            for slug in organisations.forget(changed) {
+                facts[slug] = nil
+                images[slug] = nil
+                forgotten.insert(slug)
+            }
+            forgetUnknown()
+        }
+    }
+
+    /// Forgets every slug that named no shop (the caller holds the lock).
+    private func forgetUnknown() {
+        for slug in unknown {
+            facts[slug] = nil
+            images[slug] = nil
+        }
+        unknown.removeAll()
+    }
+
+    /// The shops forgotten since the last call, which the warmer reads again.
+    func takeForgotten() -> Set<String> {
+        lock.withLock {
+            defer { forgotten.removeAll() }
+            return forgotten
+        }
+    }
+
+    /// Keeps facts just read (the caller holds the lock) unless the shop's organisation was forgotten
+    /// after the read began at `epoch`.
+    private func store(_ loaded: ShopSealFacts, slug: String, readAt epoch: Int) {
+        guard organisations.mayKeep(loaded.organisationID, readAt: epoch) else { return }
+        if loaded.shopID == nil {
+            if unknown.count >= Self.unknownLimit { forgetUnknown() }
+            unknown.insert(slug)
+        }
+        facts[slug] = loaded
+        if let id = loaded.shopID { slugByShop[id] = slug }
+        organisations.add(slug, of: loaded.organisationID)
     }
 
     func facts(for slug: String) async throws -> ShopSealFacts {
@@ -79,18 +130,27 @@ final class SealService: @unchecked Sendable {
         if let known = lock.withLock({ () -> ShopSealFacts? in
             if cachedGeneration != current {
                 cachedGeneration = current
-                facts.removeAll()
-                images.removeAll()
+                forgetAll()
             }
             return facts[slug]
         }), known.expires > now { return known }
+        let epoch = lock.withLock { organisations.epoch }
         let loaded = try await load(slug, now: now)
         lock.withLock {
-            facts[slug] = loaded
-            if let id = loaded.shopID { slugByShop[id] = slug }
+            guard cachedGeneration == current else { return }
             images[slug] = nil
+            store(loaded, slug: slug, readAt: epoch)
         }
         return loaded
+    }
+
+    /// Forgets every shop (the caller holds the lock).
+    private func forgetAll() {
+        facts.removeAll()
+        images.removeAll()
+        slugByShop.removeAll()
+        organisations.removeAll()
+        unknown.removeAll()
     }
 
     /// A shop's tier moves with its reviews, not with a membership event, and must not empty every
@@ -115,7 +175,7 @@ final class SealService: @unchecked Sendable {
     private func load(_ slug: String, now: Date) async throws -> ShopSealFacts {
         let db = desk.storage.db
         guard let shop = try await Shop.query(on: db).filter(\.$slug == slug).with(\.$domains).first() else {
-            return ShopSealFacts(shopID: nil, shopName: "", variant: "", domains: [], status: .notAMember, tier: nil, expires: desk.nextMidnight(after: now))
+            return ShopSealFacts(shopID: nil, organisationID: nil, shopName: "", variant: "", domains: [], status: .notAMember, tier: nil, expires: desk.nextMidnight(after: now))
         }
         let membership = try await memberships.membership(of: shop.$organisation.id, on: db)
         var extraPaid: Bool?
@@ -133,7 +193,7 @@ final class SealService: @unchecked Sendable {
                 ? try memberships.standing(membership) : .ended(on: desk.today)
             status = SealStatus(standing, memberSince: since, override: memberships.sealOverride(membership) ?? shop.suspension(on: desk.today))
         }
-        return ShopSealFacts(shopID: shop.id, shopName: shop.name, variant: shop.variant, domains: Set(domains.filter { $0.releasedAt == nil }.map(\.domain)),
+        return ShopSealFacts(shopID: shop.id, organisationID: shop.$organisation.id, shopName: shop.name, variant: shop.variant, domains: Set(domains.filter { $0.releasedAt == nil }.map(\.domain)),
                              status: status, tier: status.isValid ? tier : nil, expires: expires)
     }
 
@@ -145,6 +205,7 @@ final class SealService: @unchecked Sendable {
         let db = desk.storage.db
         let now = desk.clock.now()
         let current = try await generation.current(now: now)
+        let epoch = lock.withLock { organisations.epoch }
         let expires = desk.nextMidnight(after: now)
         var loaded: [String: ShopSealFacts] = [:]
         try await Shop.inBatches(of: batch, on: db) { shops in
@@ -173,16 +234,13 @@ final class SealService: @unchecked Sendable {
         }
         let latest = generation.latest
         lock.withLock {
-            // Facts read before a newer event stay out: the requests will read those shops afresh.
+            // Facts read before an event of their organisation stay out: the requests will read those shops afresh.
             guard latest == current else { return }
             if cachedGeneration != current {
                 cachedGeneration = current
-                facts.removeAll()
+                forgetAll()
             }
-            for (slug, fresh) in loaded {
-                facts[slug] = fresh
-                if let id = fresh.shopID { slugByShop[id] = slug }
-            }
+            for (slug, fresh) in loaded { store(fresh, slug: slug, readAt: epoch) }
             images.removeAll()
         }
         return loaded.count

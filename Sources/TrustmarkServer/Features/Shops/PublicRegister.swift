@@ -4,7 +4,7 @@ import Foundation
 import TrustmarkCore
 
 /// What the public may know about a shop, in no particular language: read once from the database
-/// and kept in memory like the seal's facts (same version counter; reread the next day).
+/// and kept in memory like the seal's facts (forgotten with its organisation's membership events; reread the next day).
 struct ShopRecord: Sendable {
     struct Check: Sendable {
         let on: Day
@@ -88,34 +88,86 @@ final class PublicRegister: @unchecked Sendable {
     private var expiresAt: [String: Date] = [:]
     /// Which slug a kept record belongs to, by shop id (changed figures arrive by shop id).
     private var slugByShop: [UUID: String] = [:]
-    /// When `shop_stats` was last asked for shops whose figures changed.
-    /// Rendered pages for anonymous visitors (they carry no per-visitor token), per shop, per
-    /// language and site the visitor came from; dropped with the shop's record.
+    /// Which slugs kept records belong to, by organisation (membership events arrive by organisation).
+    private var organisations = OrganisationIndex()
+    /// Rendered pages for anonymous visitors (they carry no per-visitor token), per shop and
+    /// language, and the notes on the sites visitors came from; dropped with the shop's record.
     private var pages: [String: [String: RenderedPage]] = [:]
     /// The size of the rendered pages kept, and the most it may reach before they start afresh.
     private var pageBytes = 0
     let pageBudget: Int
 
+    /// A verification page as kept: the HTML before and after its came-from mark, and the ETag of
+    /// the whole; or a came-from note (all in `head`).
     struct RenderedPage: Sendable {
-        let html: String
+        static let mark = "<!--came-from-->"
+        let head: String
+        let tail: String
         let etag: String
+
+        init(html: String) {
+            if let mark = html.range(of: Self.mark) {
+                head = String(html[..<mark.lowerBound])
+                tail = String(html[mark.upperBound...])
+            } else {
+                head = html
+                tail = ""
+            }
+            etag = EntityTag.of(Data(html.utf8))
+        }
+
+        init(note: String, etag: String) {
+            head = note
+            tail = ""
+            self.etag = etag
+        }
+
+        var size: Int { head.utf8.count + tail.utf8.count }
     }
 
     func page(slug: String, key: String) -> RenderedPage? {
         lock.withLock { pages[slug]?[key] }
     }
 
-    func keep(_ page: RenderedPage, slug: String, key: String) {
+    /// Keeps a page rendered from `record` while that record is still the one kept (a page rendered
+    /// from a record an event has since replaced is not kept).
+    func keep(_ page: RenderedPage, of record: ShopRecord, key: String) {
+        let slug = record.slug
         lock.withLock {
-            guard records[slug] != nil else { return }
-            if pageBytes + page.html.utf8.count > pageBudget {
+            guard records[slug]?.digest == record.digest else { return }
+            if pageBytes + page.size > pageBudget {
                 // About a quarter of the shops lose their pages, in the dictionary's arbitrary order.
                 for slug in Array(pages.keys.prefix(max(1, pages.count / 4))) { dropPages(slug) }
             }
+            // A shop's languages and the notes for the sites its visitors came from; a stream of made-up
+            // Referers starts the shop's pages afresh now and then instead of growing them.
             if pages[slug, default: [:]].count >= 16 { dropPages(slug) }
-            pages[slug, default: [:]][key] = page
-            pageBytes += page.html.utf8.count
+            store(page, slug: slug, key: key)
         }
+    }
+
+    /// Puts a page with the shop's others and counts its size (the caller holds the lock).
+    private func store(_ page: RenderedPage, slug: String, key: String) {
+        pages[slug, default: [:]][key] = page
+        pageBytes += page.size
+    }
+
+    enum KeptAhead { case kept, replaced, full }
+
+    /// Keeps `page` only while the budget has room for it (pages rendered ahead of visitors never
+    /// push out pages visitors asked for) and `record` is still the one kept.
+    func keepIfRoom(_ page: RenderedPage, of record: ShopRecord, key: String) -> KeptAhead {
+        lock.withLock {
+            guard records[record.slug]?.digest == record.digest else { return .replaced }
+            guard pageBytes + page.size <= pageBudget else { return .full }
+            store(page, slug: record.slug, key: key)
+            return .kept
+        }
+    }
+
+    /// The records in memory now.
+    func keptRecords() -> [ShopRecord] {
+        lock.withLock { Array(records.values) }
     }
 
     /// Forgets every record and page (the caller holds the lock).
@@ -123,23 +175,50 @@ final class PublicRegister: @unchecked Sendable {
         records.removeAll()
         expiresAt.removeAll()
         slugByShop.removeAll()
+        organisations.removeAll()
         pages.removeAll()
         pageBytes = 0
     }
 
     /// Forgets a shop's rendered pages (the caller holds the lock).
     private func dropPages(_ slug: String) {
-        pageBytes -= pages[slug]?.values.reduce(0) { $0 + $1.html.utf8.count } ?? 0
+        pageBytes -= pages[slug]?.values.reduce(0) { $0 + $1.size } ?? 0
         pages[slug] = nil
     }
 
-    init(desk: MembershipDesk, memberships: MembershipsService, seals: SealService, capacity: Int = 200_000, pageBudget: Int = 256 << 20) {
+    init(desk: MembershipDesk, memberships: MembershipsService, seals: SealService, capacity: Int = 200_000, pageBudget: Int = 512 << 20) {
         self.pageBudget = pageBudget
         self.desk = desk
         self.memberships = memberships
         self.seals = seals
         self.capacity = capacity
         seals.generation.figures.subscribe { [weak self] changes in self?.dropFigures(changes) }
+        seals.generation.subscribe { [weak self] changed in self?.forget(organisations: changed) }
+    }
+
+    /// Forgets the records and pages of the organisations' shops.
+    private func forget(organisations changed: Set<UUID>) {
+        lock.withLock {
+            for slug in organisations.forget(changed) { forget(slug) }
+        }
+    }
+
+    /// Forgets a shop's record and pages (the caller holds the lock).
+    private func forget(_ slug: String) {
+        records[slug] = nil
+        expiresAt[slug] = nil
+        dropPages(slug)
+    }
+
+    /// Keeps a record just read (the caller holds the lock) unless its organisation was forgotten
+    /// after the read began at `epoch`; its old pages go.
+    private func store(_ record: ShopRecord, expires: Date, readAt epoch: Int) {
+        guard organisations.mayKeep(record.seal.organisationID, readAt: epoch) else { return }
+        records[record.slug] = record
+        expiresAt[record.slug] = expires
+        if let id = record.seal.shopID { slugByShop[id] = record.slug }
+        organisations.add(record.slug, of: record.seal.organisationID)
+        dropPages(record.slug)
     }
 
     /// The record of a shop by slug, or nil when there is no such shop.
@@ -156,13 +235,12 @@ final class PublicRegister: @unchecked Sendable {
         }
         // Almost always nothing to drop: the cached record is returned without taking the lock again.
         if let cached, try await !seals.generation.figures.refresh(now: now) || lock.withLock({ records[slug] != nil }) { return cached }
+        let epoch = lock.withLock { organisations.epoch }
         guard let record = try await load(slug: slug) else { return nil }
         lock.withLock {
+            guard cachedGeneration == generation else { return }
             if records.count >= capacity { forgetAll() }
-            dropPages(slug)
-            if let id = record.seal.shopID { slugByShop[id] = slug }
-            records[slug] = record
-            expiresAt[slug] = desk.nextMidnight(after: now)
+            store(record, expires: desk.nextMidnight(after: now), readAt: epoch)
         }
         return record
     }
@@ -210,6 +288,7 @@ final class PublicRegister: @unchecked Sendable {
         let db = desk.storage.db
         let now = desk.clock.now()
         let generation = try await seals.generation.current(now: now)
+        let epoch = lock.withLock { organisations.epoch }
         var loaded: [String: ShopRecord] = [:]
         try await Shop.inBatches(of: batch, on: db) { shops in
             let ids = shops.compactMap(\.id)
@@ -245,7 +324,7 @@ final class PublicRegister: @unchecked Sendable {
         let expires = desk.nextMidnight(after: now)
         let latest = seals.generation.latest
         lock.withLock {
-            // Records read before a newer event stay out: the requests will read those shops afresh.
+            // Records read before an event of their organisation stay out: the requests will read those shops afresh.
             guard latest == generation else { return }
             if cachedGeneration != generation {
                 cachedGeneration = generation
@@ -256,10 +335,7 @@ final class PublicRegister: @unchecked Sendable {
                     expiresAt[slug] = expires
                     continue
                 }
-                records[slug] = record
-                expiresAt[slug] = expires
-                if let id = record.seal.shopID { slugByShop[id] = slug }
-                dropPages(slug)
+                store(record, expires: expires, readAt: epoch)
             }
         }
         return loaded.count
@@ -273,9 +349,7 @@ final class PublicRegister: @unchecked Sendable {
         lock.withLock {
             for row in changes {
                 guard let slug = slugByShop[row.shop_id], let held = records[slug], held.stats?.updatedAt != row.updated_at else { continue }
-                records[slug] = nil
-                expiresAt[slug] = nil
-                dropPages(slug)
+                forget(slug)
             }
         }
     }

@@ -8,6 +8,7 @@ import TrustmarkCore
 /// directory (`/shops`), and the same facts as JSON (`/api/v1/shops`).
 struct ShopsController: Sendable {
     let register: PublicRegister
+    let pages: VerificationPages
     let directory: ShopDirectory
     let renderer: Renderer
     let ownHost: String?
@@ -29,15 +30,8 @@ struct ShopsController: Sendable {
             }
             var cameFrom = SealService.refererPage(request.headers[.referer])?.host
             if cameFrom == ownHost { cameFrom = nil }
-            // Anonymous visitors get a page with no per-visitor token in it, so it is rendered once.
-            let key = "\(context.locale.rawValue)|\(cameFrom ?? "")"
-            if context.identity == nil, let kept = register.page(slug: slug, key: key) {
-                return cacheable(renderer.response(kept.html, context: context), etag: kept.etag, request: request)
-            }
-            let html = renderer.html("shops/verify", verificationPage(record, slug: slug, cameFrom: cameFrom, context: context), context: context)
-            let etag = Self.etag(Data(html.utf8))
-            if context.identity == nil { register.keep(.init(html: html, etag: etag), slug: slug, key: key) }
-            return cacheable(renderer.response(html, context: context), etag: etag, request: request)
+            let page = pages.page(record, cameFrom: cameFrom, context: context)
+            return cacheable(renderer.response(page.parts, context: context), etag: page.etag, request: request)
         }
         routes.get("/api/v1/shops", .everyone, api: APIDoc("Look up a member shop by domain, or search the directory", tag: "shops", response: "PublicShopOrList",
                                                             query: ["domain", "q", "variant", "tier", "city", "page", "size"], errors: [404, 422])) { request, context in
@@ -61,20 +55,6 @@ struct ShopsController: Sendable {
             }
             return try json(PublicShop(record, locale: context.locale, desk: desk), request: request)
         }
-    }
-
-    private func verificationPage(_ record: ShopRecord, slug: String, cameFrom: String?, context: AppRequestContext) -> VerificationPage {
-        let shop = PublicShop(record, locale: context.locale, desk: desk)
-        let foreign = cameFrom.map { !ShopSealFacts.host($0, isIn: record.domains) } ?? false
-        var chrome = renderer.chrome(context, titleKey: "verify_title", path: "/shops/\(slug)")
-        chrome.title = shop.name
-        let day = { (text: String?) in text.flatMap { Day($0) }.map { desk.dayText($0, context.locale) } }
-        return VerificationPage(chrome: chrome, shop: shop, cameFrom: cameFrom, foreign: foreign, cameFromOwn: cameFrom != nil && !foreign,
-                                valid: record.seal.status.isValid, statusClass: shop.status.replacingOccurrences(of: "_", with: "-"),
-                                domainsText: shop.domains.joined(separator: ", "), statusSinceText: day(shop.statusSince),
-                                statusUntilText: day(shop.statusUntil), memberSinceText: day(shop.memberSince), lastCheckedText: day(shop.lastCheckedOn),
-                                hasChecks: !shop.checks.isEmpty, hasSanctions: !shop.sanctions.isEmpty || shop.warning != nil,
-                                hasComplaintStats: shop.complaints != nil, hasRatings: shop.ratings != nil, hasRatingAverage: shop.ratings?.average != nil)
     }
 
     static func etag(_ bytes: Data) -> String {
@@ -179,26 +159,6 @@ struct DirectoryPage: Encodable, Sendable {
     let pager: Pager
     let lists: [Link]
     let hasLists: Bool
-}
-
-struct VerificationPage: Encodable, Sendable {
-    let chrome: PageChrome
-    let shop: PublicShop
-    let cameFrom: String?
-    let foreign: Bool
-    let cameFromOwn: Bool
-    let valid: Bool
-    let statusClass: String
-    let domainsText: String
-    let statusSinceText: String?
-    let statusUntilText: String?
-    let memberSinceText: String?
-    let lastCheckedText: String?
-    let hasChecks: Bool
-    let hasSanctions: Bool
-    let hasComplaintStats: Bool
-    let hasRatings: Bool
-    let hasRatingAverage: Bool
 }
 
 struct UnknownShopPage: Encodable, Sendable {
