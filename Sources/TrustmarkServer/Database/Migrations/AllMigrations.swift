@@ -23,5 +23,6 @@ enum AllMigrations {
         M0017IndexReviewDays(),
         M0018LeanReviewIndexes(),
         M0019NumberMembershipEvents(),
+        M0020IndexInvoiceLookups(),
     ]
 }
