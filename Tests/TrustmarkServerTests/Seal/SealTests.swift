@@ -31,6 +31,9 @@ struct SealTests {
             #expect(page.body.utf8.count < 4096)
             // On the shop's own pages (any subdomain) it is valid; copied to another site it says so.
             #expect(try await Self.seal(browser, "/seal/\(slug).svg?lang=en", referer: "https://www.fietsen.test/checkout").body.contains("Valid member"))
+            #expect(try await Self.seal(browser, "/seal/\(slug).svg?lang=en", referer: "https://winkel.fietsen.test/").body.contains("Valid member"))
+            #expect(try await Self.seal(browser, "/seal/\(slug).svg?lang=en", referer: "https://nepfietsen.test/").body.contains("Not valid on this website"),
+                    "a domain that merely ends in the shop's domain is another site")
             let copied = try await Self.seal(browser, "/seal/\(slug).svg?lang=en", referer: "https://fake-shop.test/")
             #expect(copied.body.contains("Not valid on this website"))
             #expect(!copied.body.contains("Valid member"))

@@ -6,7 +6,10 @@ import NIOCore
 import TrustmarkCore
 
 /// What the seal needs to know about a shop, read once and kept in memory.
-struct ShopSealFacts: Sendable {
+/// A class, not a struct: every seal request reads it from the cache on one of the event loops, and
+/// handing on one reference costs one reference count where a copy of the fields cost one per field,
+/// counts that both cores contend for.
+final class ShopSealFacts: Sendable {
     let shopID: UUID?
     let organisationID: UUID?
     let shopName: String
@@ -18,9 +21,27 @@ struct ShopSealFacts: Sendable {
     /// When the answer must be looked at again even without an event: the next midnight, when a term may start or run out.
     let expires: Date
 
+    init(shopID: UUID?, organisationID: UUID?, shopName: String, variant: String, domains: Set<String>, status: SealStatus, tier: String?, expires: Date) {
+        self.shopID = shopID
+        self.organisationID = organisationID
+        self.shopName = shopName
+        self.variant = variant
+        self.domains = domains
+        self.status = status
+        self.tier = tier
+        self.expires = expires
+    }
+
     /// Whether `host` is one of the domains, or a subdomain of one (`shop.example.nl` for `example.nl`).
     static func host(_ host: String, isIn domains: some Sequence<String>) -> Bool {
-        domains.contains { host == $0 || host.hasSuffix("." + $0) }
+        domains.contains { host == $0 || isSubdomain(host, of: $0) }
+    }
+
+    /// `host` ends in "." followed by `domain`; compared byte by byte, without building the suffix.
+    static func isSubdomain(_ host: String, of domain: String) -> Bool {
+        let hostBytes = host.utf8, domainBytes = domain.utf8
+        guard hostBytes.count > domainBytes.count, host.hasSuffix(domain) else { return false }
+        return hostBytes[hostBytes.index(hostBytes.endIndex, offsetBy: -domainBytes.count - 1)] == UInt8(ascii: ".")
     }
 }
 
@@ -283,10 +304,11 @@ final class SealService: @unchecked Sendable {
             }
         }
         if let page = request.page {
-            let allowed = site.map { ShopSealFacts.host(page.host, isIn: [$0]) } ?? ShopSealFacts.host(page.host, isIn: facts.domains)
+            let own = facts.domains.contains(page.host) || ShopSealFacts.host(page.host, isIn: facts.domains)
+            let allowed = site.map { page.host == $0 || ShopSealFacts.isSubdomain(page.host, of: $0) } ?? own
             if status.isValid, !allowed { status = .notValidHere }
             if let shopID = facts.shopID {
-                sightings.saw(shop: shopID, host: page.host, page: page.url, own: ShopSealFacts.host(page.host, isIn: facts.domains), at: desk.clock.now())
+                sightings.saw(shop: shopID, host: page.host, page: page.url, own: own, at: desk.clock.now())
             }
         }
         let width = min(max(request.width, SealImage.sizes.lowerBound), SealImage.sizes.upperBound)
@@ -378,7 +400,8 @@ final class SealService: @unchecked Sendable {
 }
 /// A rendered seal, kept with the buffer and the header fields every response shares (written,
 /// never built or copied per request).
-struct SealImageBytes: Sendable {
+/// A class for the same reason as `ShopSealFacts`: one reference count per request, not one per field.
+final class SealImageBytes: Sendable {
     let etag: String
     let body: ByteBuffer
     /// The header fields of a `200` answer.
