@@ -213,6 +213,8 @@ public struct SanctionRules: Equatable, Sendable {
     public var publication: [String: String]
     /// What takes a shop off a list again, per list.
     public var delisting: [String: String]
+    /// The rule each sanction kind rests on (e.g. `suspension: "26"`), for the record and the letters.
+    public var articles: [String: String] = [:]
 
     public static let never = "never"
 }

@@ -144,7 +144,7 @@ enum SchemeSections {
 
     static let sanctionKeys = [
         "improvement_period_max", "summons_deadline", "summons_channels", "suspension_max", "appeal_period", "four_eyes_for", "legal_step",
-        "lists", "publication", "delisting",
+        "lists", "publication", "delisting", "articles",
     ]
 
     static func sanctions(_ map: MapReader, languages: [String]) -> SanctionRules? {
@@ -175,11 +175,29 @@ enum SchemeSections {
                 delisting[list] = value.scalar?.string ?? ""
             }
         }
+        let fourEyes = map.strings("four_eyes_for", required: false)
+        for kind in fourEyes where SanctionKind(rawValue: kind) == nil {
+            map.log.add(map.node("four_eyes_for", required: false), "sanctions.four_eyes_for names '\(kind)', which is not a sanction kind (\(SanctionKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        var articles: [String: String] = [:]
+        if let node = map.node("articles", required: false) {
+            if let mapping = node.mapping {
+                for (key, value) in mapping {
+                    let kind = key.scalar?.string ?? ""
+                    if SanctionKind(rawValue: kind) == nil {
+                        map.log.add(key, "sanctions.articles names '\(kind)', which is not a sanction kind (\(SanctionKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    }
+                    articles[kind] = value.scalar?.string ?? ""
+                }
+            } else {
+                map.log.add(node, "sanctions.articles must be a mapping of sanction kinds to the articles they rest on")
+            }
+        }
         return SanctionRules(
             improvementPeriodMax: map.period("improvement_period_max", required: false), summonsDeadline: map.period("summons_deadline", required: false),
             summonsChannels: map.strings("summons_channels", required: false), suspensionMax: map.period("suspension_max", required: false),
-            appealPeriod: map.period("appeal_period", required: false), fourEyesFor: map.strings("four_eyes_for", required: false),
-            legalStep: map.string("legal_step", required: false), lists: lists, publication: publication, delisting: delisting)
+            appealPeriod: map.period("appeal_period", required: false), fourEyesFor: fourEyes,
+            legalStep: map.string("legal_step", required: false), lists: lists, publication: publication, delisting: delisting, articles: articles)
     }
 
     static let reviewKeys = [
