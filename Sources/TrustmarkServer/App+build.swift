@@ -163,6 +163,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let complaints = ComplaintsService(desk: desk, deadlines: deadlines, files: EvidenceFiles(dataDirectory: config.dataDirectory, maxBytes: config.attachmentMaxBytes),
                                        links: linkSigner, register: publicRegister)
     ComplaintsAPI(complaints: complaints).register(on: routes)
+    SanctionsAPI(sanctions: SanctionsService(desk: desk, memberships: memberships)).register(on: routes)
     ComplaintPages(complaints: complaints, renderer: renderer).register(on: routes)
     ComplaintDeskPages(complaints: complaints, renderer: renderer).register(on: routes)
     jobs.register(ComplaintsService.expireJob) { context in try await complaints.expire(context.payload) }

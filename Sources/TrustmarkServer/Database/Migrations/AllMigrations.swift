@@ -24,5 +24,6 @@ enum AllMigrations {
         M0018LeanReviewIndexes(),
         M0019NumberMembershipEvents(),
         M0020IndexInvoiceLookups(),
+        M0021CreateSanctions(),
     ]
 }

@@ -1,0 +1,205 @@
+import FluentKit
+import Foundation
+import TrustmarkCore
+
+/// Staff decide sanctions on the scheme's ladder (`SanctionLadder`): from a proposal in the queue or
+/// on their own, with a written reason; a kind the scheme names in `four_eyes_for` waits for a second
+/// staff member. A sanction in force acts at once: a suspension takes the seal and the page to
+/// 'suspended until', a revocation or bankruptcy ends the membership, each on the public list the
+/// scheme names; the member is told by mail. Every step goes into the record with its reason and the
+/// article it rests on.
+struct SanctionsService: Sendable {
+    let desk: MembershipDesk
+    let memberships: MembershipsService
+
+    /// What a staff member decides.
+    struct Decision: Sendable {
+        var proposal: UUID?
+        var shop: UUID?
+        var kind: String
+        var until: String?
+        var reason: String
+        var tasks: [String]
+    }
+
+    /// The source a suspension by a sanction leaves on the shop (the fraud ladder leaves its own).
+    static let suspensionSource = "sanction"
+
+    func ladder() throws -> SanctionLadder {
+        guard let rules = desk.scheme.sanctions else { throw AppError(.notFound, code: "sanctions_not_run", messageKey: "sanctions_not_run") }
+        return SanctionLadder(rules, calendar: desk.calendar)
+    }
+
+    func list(state: String?) async throws -> [Sanction] {
+        var query = Sanction.query(on: desk.storage.db).with(\.$shop).sort(\.$createdAt, .descending)
+        if let state { query = query.filter(\.$stateRaw == state) }
+        return try await query.all()
+    }
+
+    func decide(_ decision: Decision, by actor: Identity) async throws -> Sanction {
+        let ladder = try ladder()
+        var errors = FormErrors()
+        let kind = SanctionKind(rawValue: decision.kind)
+        if kind == nil { errors.add(.invalid("kind", "sanction_kind_unknown", ["kinds": SanctionKind.allCases.map(\.rawValue).joined(separator: ", ")])) }
+        let reason = decision.reason.trimmingWhitespace()
+        if reason.isEmpty { errors.add(.invalid("reason", "validation_required")) }
+        let until = decision.until.flatMap { $0.isEmpty ? nil : $0 }
+        if let until, Day(until) == nil { errors.add(.invalid("until", "validation_date")) }
+        try errors.throwIfAny()
+        guard let kind else { throw AppError.invalid("kind", "sanction_kind_unknown") }
+        return try await desk.storage.db.transaction { db in
+            var proposal: SanctionProposal?
+            if let id = decision.proposal {
+                guard let found = try await SanctionProposal.find(id, on: db) else { throw AppError.notFound }
+                guard found.state == "open" else { throw AppError.conflict("proposal_decided", "sanction_proposal_decided") }
+                proposal = found
+            }
+            guard let shopID = decision.shop ?? proposal?.$shop.id, let shop = try await Shop.query(on: db).filter(\.$id == shopID).with(\.$domains).first() else {
+                throw AppError.invalid("shopId", "sanction_shop_unknown")
+            }
+            let organisation = shop.$organisation.id
+            let active = try await Sanction.query(on: db).filter(\.$organisationID == organisation)
+                .filter(\.$stateRaw ~~ [SanctionState.awaitingConfirmation.rawValue, SanctionState.inForce.rawValue]).all()
+                .filter { $0.$shop.id == nil || $0.$shop.id == shopID || $0.kind?.revokes == true }
+            if let other = ladder.conflict(kind, active: active.compactMap(\.kind)) {
+                throw AppError.conflict("sanction_conflict", "sanction_conflict_\(other.rawValue)", ["kind": other.rawValue])
+            }
+            let today = desk.today
+            let decided: SanctionCase
+            do { decided = try ladder.apply(.decide(kind, by: actor.userID, on: today, until: until.flatMap(Day.init)), to: SanctionCase()) } catch let refusal as SanctionRefusal { throw answer(refusal) }
+            let now = desk.clock.now()
+            let sanction = Sanction()
+            sanction.organisationID = organisation
+            sanction.$shop.id = shopID
+            sanction.$proposal.id = proposal?.id
+            sanction.kindRaw = kind.rawValue
+            sanction.stateRaw = decided.state.rawValue
+            sanction.reason = reason
+            sanction.article = ladder.article(kind)
+            sanction.tasks = decision.tasks.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }.joined(separator: "\n")
+            sanction.decidedBy = actor.userID
+            sanction.decidedOn = today.description
+            sanction.deadline = decided.deadline?.description
+            sanction.createdAt = now
+            sanction.updatedAt = now
+            try await sanction.create(on: db)
+            sanction.$shop.value = shop
+            if let proposal {
+                proposal.state = "decided"
+                try await proposal.save(on: db)
+            }
+            try await record("sanction.decided", sanction, actor: .init(actor), on: db)
+            if decided.state == .inForce { try await takeEffect(sanction, shop: shop, ladder: ladder, actor: .init(actor), on: db) }
+            return sanction
+        }
+    }
+
+    /// A second staff member confirms a decision that waits for it; the decider cannot.
+    func confirm(_ id: String?, by actor: Identity) async throws -> Sanction {
+        let ladder = try ladder()
+        return try await desk.storage.db.transaction { db in
+            let sanction = try await load(id, on: db)
+            let next: SanctionCase
+            do { next = try ladder.apply(.confirm(by: actor.userID), to: sanction.ladderCase) } catch let refusal as SanctionRefusal { throw answer(refusal) }
+            sanction.confirmedBy = actor.userID
+            sanction.stateRaw = next.state.rawValue
+            sanction.updatedAt = desk.clock.now()
+            try await sanction.save(on: db)
+            try await record("sanction.confirmed", sanction, actor: .init(actor), on: db)
+            let shop = try await Shop.query(on: db).filter(\.$id == sanction.$shop.id ?? UUID()).with(\.$domains).first()
+            sanction.$shop.value = shop
+            try await takeEffect(sanction, shop: shop, ladder: ladder, actor: .init(actor), on: db)
+            return sanction
+        }
+    }
+
+    /// A decision that waits for confirmation is not confirmed, with a reason.
+    func dismiss(_ id: String?, reason: String, by actor: Identity) async throws -> Sanction {
+        let ladder = try ladder()
+        let reason = reason.trimmingWhitespace()
+        guard !reason.isEmpty else { throw AppError.invalid("reason", "validation_required") }
+        return try await desk.storage.db.transaction { db in
+            let sanction = try await load(id, on: db)
+            let next: SanctionCase
+            do { next = try ladder.apply(.dismiss(by: actor.userID), to: sanction.ladderCase) } catch let refusal as SanctionRefusal { throw answer(refusal) }
+            sanction.stateRaw = next.state.rawValue
+            sanction.updatedAt = desk.clock.now()
+            try await sanction.save(on: db)
+            try await record("sanction.dismissed", sanction, actor: .init(actor), extra: ["dismissal_reason": reason], on: db)
+            return sanction
+        }
+    }
+
+    // MARK: effects
+
+    /// What a sanction does once it is in force: the seal, the public list, the membership, the mail.
+    private func takeEffect(_ sanction: Sanction, shop: Shop?, ladder: SanctionLadder, actor: Record.Actor, on db: any Database) async throws {
+        guard let kind = sanction.kind else { return }
+        let organisation = sanction.organisationID
+        switch kind {
+        case .suspension:
+            guard let shop else { break }
+            shop.suspendedFrom = sanction.decidedOn
+            // The shop's record keeps the first day back; the sanction keeps the last day suspended.
+            shop.suspendedUntil = sanction.deadline.flatMap(Day.init)?.adding(days: 1).description
+            shop.suspensionSource = Self.suspensionSource
+            try await shop.save(on: db)
+            _ = try await memberships.publish(event: kind.publicationEvent ?? "", organisation: organisation, shops: [shop], delistInvoice: nil, on: db)
+        case .revocation, .bankruptcyRevocation:
+            guard let membership = try await memberships.membership(of: organisation, on: db), membership.endedOn == nil else {
+                throw AppError.conflict("not_a_member", "terminate_not_member")
+            }
+            try await memberships.end(membership, reason: kind == .revocation ? .revocation : .bankruptcy, by: actor, notify: false, on: db)
+        case .unauthorisedUseSummons:
+            if let shop { _ = try await memberships.publish(event: kind.publicationEvent ?? "", organisation: organisation, shops: [shop], delistInvoice: nil, on: db) }
+        case .warning, .improvementPeriod, .summons:
+            break
+        }
+        // The seal and the page read the change at once (the event moves the seal version).
+        try await desk.note("sanction.in_force", organisation: organisation, actor: actor, detail: ["kind": kind.rawValue, "sanction": sanction.id?.uuidString ?? ""], on: db)
+        let deadline = sanction.deadline, reason = sanction.reason, article = sanction.article, tasks = sanction.tasks
+        let shopName = shop?.name ?? "", appeal = ladder.rules.appealPeriod
+        try await desk.mail(organisation, subject: "mail_sanction_subject", body: "mail_sanction_body", { locale in
+            var lines: [String] = []
+            if let deadline { lines.append(desk.localizer.text("sanction_deadline_\(kind.rawValue)", locale, ["date": desk.dayText(deadline, locale) ?? deadline])) }
+            if !tasks.isEmpty { lines.append(desk.localizer.text("sanction_tasks", locale) + "\n" + tasks.split(separator: "\n").map { "- \($0)" }.joined(separator: "\n")) }
+            if let appeal { lines.append(desk.localizer.text("sanction_appeal", locale, ["period": SchemeFacts(localizer: desk.localizer).period(appeal, locale), "scheme": desk.scheme.name])) }
+            return ["kind": desk.localizer.text("sanction_kind_\(kind.rawValue)", locale), "shop": shopName, "reason": reason,
+                    "article": article.map { "\n" + desk.localizer.text("sanction_article", locale, ["article": $0]) } ?? "", "next": lines.joined(separator: "\n\n")]
+        }, kind: "sanction", on: db)
+    }
+
+    // MARK: helpers
+
+    private func load(_ id: String?, on db: any Database) async throws -> Sanction {
+        guard let id = id.flatMap(UUID.init(uuidString:)), let sanction = try await Sanction.find(id, on: db) else { throw AppError.notFound }
+        return sanction
+    }
+
+    private func record(_ action: String, _ sanction: Sanction, actor: Record.Actor, extra: [String: String] = [:], on db: any Database) async throws {
+        var after = ["kind": sanction.kindRaw, "state": sanction.stateRaw, "reason": sanction.reason, "article": sanction.article ?? "-",
+                     "deadline": sanction.deadline ?? "-", "shop": sanction.$shop.id?.uuidString ?? "-"]
+        after.merge(extra) { _, new in new }
+        try await Record.append(on: db, at: desk.clock.now(), actor: actor, action: action, subjectType: "sanction", subjectID: try sanction.requireID().uuidString, after: after)
+    }
+
+    /// The ladder's refusals as answers a person understands.
+    private func answer(_ refusal: SanctionRefusal) -> AppError {
+        switch refusal {
+        case .tooLong(let maximum):
+            return AppError.invalid("until", "sanction_too_long", ["max": maximum.description])
+        case .endsTooSoon:
+            return AppError.invalid("until", "sanction_ends_too_soon")
+        case .notInScheme(let kind):
+            return AppError.invalid("kind", "sanction_not_in_scheme", ["kind": kind.rawValue])
+        case .sameStaffMember:
+            return AppError(.forbidden, code: "four_eyes", messageKey: "sanction_four_eyes")
+        case .notAllowed(let state):
+            return AppError.conflict("sanction_state", "sanction_wrong_state", ["state": state.rawValue])
+        case .appealTooLate(let closed):
+            return AppError.conflict("appeal_too_late", "sanction_appeal_too_late", ["date": closed.description])
+        case .conflicts(let kind):
+            return AppError.conflict("sanction_conflict", "sanction_conflict_\(kind.rawValue)", ["kind": kind.rawValue])
+        }
+    }
+}
