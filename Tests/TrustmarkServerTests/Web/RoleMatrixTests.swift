@@ -180,6 +180,7 @@ struct RoleMatrixTests {
         "POST /api/v1/sanctions": [.admin],
         "POST /api/v1/sanctions/{id}/confirmation": [.admin],
         "POST /api/v1/sanctions/{id}/dismissal": [.admin],
+        "POST /api/v1/sanctions/{id}/resolution": [.admin],
         "POST /api/v1/misuse-cases/{id}/dismiss": [.admin, .inspector],
         "POST /api/v1/misuse-cases/{id}/pursue": [.admin, .inspector],
         "GET /apply": everyone,

@@ -71,6 +71,12 @@ struct SanctionsAPI: Sendable {
                                                                                          tag: "sanctions", response: "Sanction", errors: [401, 403, 404, 409])) { _, context in
             JSONBody.response(SanctionDTO(try await sanctions.confirm(context.parameters.get("id"), by: try context.requireIdentity())))
         }
+        routes.post("/api/v1/sanctions/{id}/resolution", .roles([.admin]), api: APIDoc("Close a sanction in force early: the re-check found the shop improved, it complied, or a suspended shop is reinstated",
+                                                                                       tag: "sanctions", request: "SanctionDismissRequest", response: "Sanction",
+                                                                                       errors: [401, 403, 404, 409, 422])) { request, context in
+            let body = try await JSONBody.decode(SanctionDismissRequest.self, from: request, context: context)
+            return JSONBody.response(SanctionDTO(try await sanctions.resolve(context.parameters.get("id"), reason: body.reason, by: try context.requireIdentity())))
+        }
         routes.post("/api/v1/sanctions/{id}/dismissal", .roles([.admin]), api: APIDoc("Do not confirm a decision that waits for confirmation, with a reason",
                                                                                       tag: "sanctions", request: "SanctionDismissRequest", response: "Sanction",
                                                                                       errors: [401, 403, 404, 409, 422])) { request, context in

@@ -133,7 +133,7 @@ struct SanctionsService: Sendable {
     // MARK: effects
 
     /// What a sanction does once it is in force: the seal, the public list, the membership, the mail.
-    private func takeEffect(_ sanction: Sanction, shop: Shop?, ladder: SanctionLadder, actor: Record.Actor, on db: any Database) async throws {
+    func takeEffect(_ sanction: Sanction, shop: Shop?, ladder: SanctionLadder, actor: Record.Actor, on db: any Database) async throws {
         guard let kind = sanction.kind else { return }
         let organisation = sanction.organisationID
         switch kind {
@@ -171,12 +171,12 @@ struct SanctionsService: Sendable {
 
     // MARK: helpers
 
-    private func load(_ id: String?, on db: any Database) async throws -> Sanction {
+    func load(_ id: String?, on db: any Database) async throws -> Sanction {
         guard let id = id.flatMap(UUID.init(uuidString:)), let sanction = try await Sanction.find(id, on: db) else { throw AppError.notFound }
         return sanction
     }
 
-    private func record(_ action: String, _ sanction: Sanction, actor: Record.Actor, extra: [String: String] = [:], on db: any Database) async throws {
+    func record(_ action: String, _ sanction: Sanction, actor: Record.Actor, extra: [String: String] = [:], on db: any Database) async throws {
         var after = ["kind": sanction.kindRaw, "state": sanction.stateRaw, "reason": sanction.reason, "article": sanction.article ?? "-",
                      "deadline": sanction.deadline ?? "-", "shop": sanction.$shop.id?.uuidString ?? "-"]
         after.merge(extra) { _, new in new }
@@ -184,7 +184,7 @@ struct SanctionsService: Sendable {
     }
 
     /// The ladder's refusals as answers a person understands.
-    private func answer(_ refusal: SanctionRefusal) -> AppError {
+    func answer(_ refusal: SanctionRefusal) -> AppError {
         switch refusal {
         case .tooLong(let maximum):
             return AppError.invalid("until", "sanction_too_long", ["max": maximum.description])
