@@ -39,12 +39,7 @@ extension SanctionsService {
         guard !reason.isEmpty else { throw AppError.invalid("reason", "validation_required") }
         return try await desk.storage.db.transaction { db in
             let sanction = try await load(id, on: db)
-            let next: SanctionCase
-            do { next = try ladder.apply(.resolve, to: sanction.ladderCase) } catch let refusal as SanctionRefusal { throw answer(refusal) }
-            sanction.stateRaw = next.state.rawValue
-            sanction.updatedAt = desk.clock.now()
-            try await sanction.save(on: db)
-            try await record("sanction.resolved", sanction, actor: .init(actor), extra: ["resolution": reason], on: db)
+            _ = try await move(sanction, .resolve, ladder: ladder, action: "sanction.resolved", actor: .init(actor), extra: ["resolution": reason], on: db)
             try await lift(sanction, actor: .init(actor), on: db)
             return sanction
         }
@@ -54,12 +49,7 @@ extension SanctionsService {
         guard let sanction = try await Sanction.find(id, on: db), sanction.state == .inForce, let kind = sanction.kind else { return nil }
         let membership = try await memberships.membership(of: sanction.organisationID, on: db)
         let running = membership != nil && membership?.endedOn == nil
-        let next: SanctionCase
-        do { next = try ladder.apply(.deadlinePassed(conditionsMet: running), to: sanction.ladderCase) } catch let refusal as SanctionRefusal { throw answer(refusal) }
-        sanction.stateRaw = next.state.rawValue
-        sanction.updatedAt = desk.clock.now()
-        try await sanction.save(on: db)
-        try await record("sanction.deadline_passed", sanction, actor: .system, on: db)
+        let next = try await move(sanction, .deadlinePassed(conditionsMet: running), ladder: ladder, action: "sanction.deadline_passed", actor: .system, on: db)
         if next.state == .resolved {
             try await lift(sanction, actor: .system, on: db)
         } else if let follow = kind.escalation, running {

@@ -99,13 +99,8 @@ struct SanctionsService: Sendable {
         let ladder = try ladder()
         return try await desk.storage.db.transaction { db in
             let sanction = try await load(id, on: db)
-            let next: SanctionCase
-            do { next = try ladder.apply(.confirm(by: actor.userID), to: sanction.ladderCase) } catch let refusal as SanctionRefusal { throw answer(refusal) }
             sanction.confirmedBy = actor.userID
-            sanction.stateRaw = next.state.rawValue
-            sanction.updatedAt = desk.clock.now()
-            try await sanction.save(on: db)
-            try await record("sanction.confirmed", sanction, actor: .init(actor), on: db)
+            _ = try await move(sanction, .confirm(by: actor.userID), ladder: ladder, action: "sanction.confirmed", actor: .init(actor), on: db)
             let shop = try await Shop.query(on: db).filter(\.$id == sanction.$shop.id ?? UUID()).with(\.$domains).first()
             sanction.$shop.value = shop
             try await takeEffect(sanction, shop: shop, ladder: ladder, actor: .init(actor), on: db)
@@ -120,12 +115,8 @@ struct SanctionsService: Sendable {
         guard !reason.isEmpty else { throw AppError.invalid("reason", "validation_required") }
         return try await desk.storage.db.transaction { db in
             let sanction = try await load(id, on: db)
-            let next: SanctionCase
-            do { next = try ladder.apply(.dismiss(by: actor.userID), to: sanction.ladderCase) } catch let refusal as SanctionRefusal { throw answer(refusal) }
-            sanction.stateRaw = next.state.rawValue
-            sanction.updatedAt = desk.clock.now()
-            try await sanction.save(on: db)
-            try await record("sanction.dismissed", sanction, actor: .init(actor), extra: ["dismissal_reason": reason], on: db)
+            _ = try await move(sanction, .dismiss(by: actor.userID), ladder: ladder, action: "sanction.dismissed", actor: .init(actor),
+                               extra: ["dismissal_reason": reason], on: db)
             return sanction
         }
     }
@@ -170,6 +161,19 @@ struct SanctionsService: Sendable {
     }
 
     // MARK: helpers
+
+    /// Takes one step of the ladder on a stored sanction: refused as the ladder says, else saved and
+    /// recorded with `extra` (a reason given for the step).
+    func move(_ sanction: Sanction, _ step: SanctionStep, ladder: SanctionLadder, action: String, actor: Record.Actor, extra: [String: String] = [:],
+              on db: any Database) async throws -> SanctionCase {
+        let next: SanctionCase
+        do { next = try ladder.apply(step, to: sanction.ladderCase) } catch let refusal as SanctionRefusal { throw answer(refusal) }
+        sanction.stateRaw = next.state.rawValue
+        sanction.updatedAt = desk.clock.now()
+        try await sanction.save(on: db)
+        try await record(action, sanction, actor: actor, extra: extra, on: db)
+        return next
+    }
 
     func load(_ id: String?, on db: any Database) async throws -> Sanction {
         guard let id = id.flatMap(UUID.init(uuidString:)), let sanction = try await Sanction.find(id, on: db) else { throw AppError.notFound }
