@@ -82,7 +82,8 @@ extension OpenAPISchemas {
         "CreditNoteRequest": object(["reason": string], required: ["reason"]),
         "WebhookPayment": object(["invoiceNumber": string, "amount": string, "paidOn": day, "reference": string],
                                  required: ["invoiceNumber", "amount", "paidOn", "reference"]),
-        "Listing": object(["list": string, "shop": string, "domains": strings, "reason": string, "listedOn": day], required: ["list", "shop", "domains", "reason", "listedOn"]),
+        "Listing": object(["list": string, "shop": string, "domains": strings, "reason": string, "listedOn": day,
+                           "until": ["type": ["string", "null"], "format": "date", "description": "A suspension's last day"]], required: ["list", "shop", "domains", "reason", "listedOn"]),
         "ListingList": list("Listing"),
     ]
 }

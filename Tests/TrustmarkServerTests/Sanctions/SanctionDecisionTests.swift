@@ -47,6 +47,10 @@ struct SanctionDecisionTests {
             app.settableClock.advance(by: ISO8601Duration(seconds: 3))
             #expect(try await Self.seal(client, slug).contains("Suspended"))
             #expect(try await journey.listed("no-longer-a-member") == ["fietsen.test"], "article 26: a suspension is listed too")
+            let warnings = try await APIClient(client: client).call(.get, "/api/v1/warnings").json["items"] as? [[String: Any]]
+            #expect(warnings?.map { $0["until"] as? String } == ["2027-02-28"] && warnings?.first?["list"] as? String == "no-longer-a-member")
+            let page = try await APIClient(client: client).call(.get, "/lists/no-longer-a-member", language: "nl").body
+            #expect(page.contains("Fietsen") && page.contains("tot en met 28 februari 2027"))
             let mail = try #require(try await journey.mails(to: "eva@fietsen.test", kind: "sanction").last)
             #expect(mail.subject.contains("Tijdelijke intrekking van het keurmerk"))
             #expect(mail.body.contains("28 februari 2027") && mail.body.contains("artikel 26") && mail.body.contains("Klachten niet opgelost"))

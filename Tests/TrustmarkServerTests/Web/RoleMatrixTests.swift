@@ -177,6 +177,7 @@ struct RoleMatrixTests {
         "POST /api/v1/complaints/{id}/consumer/messages": everyone,
         "GET /api/v1/sanction-proposals": [.admin],
         "GET /api/v1/sanctions": [.admin],
+        "GET /api/v1/warnings": everyone,
         "POST /api/v1/sanctions": [.admin],
         "POST /api/v1/sanctions/{id}/confirmation": [.admin],
         "POST /api/v1/sanctions/{id}/dismissal": [.admin],

@@ -25,5 +25,6 @@ enum AllMigrations {
         M0019NumberMembershipEvents(),
         M0020IndexInvoiceLookups(),
         M0021CreateSanctions(),
+        M0022ListUntil(),
     ]
 }

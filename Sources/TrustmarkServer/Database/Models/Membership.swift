@@ -292,6 +292,8 @@ final class PublicListing: Model, @unchecked Sendable {
     @Field(key: "event") var event: String
     @Field(key: "listed_on") var listedOn: String
     @OptionalField(key: "delisted_on") var delistedOn: String?
+    /// The last day of a suspension that put the shop on the list.
+    @OptionalField(key: "until") var until: String?
     /// The invoice whose payment takes the listing down (the scheme's `delisting`).
     @OptionalField(key: "delist_invoice_id") var delistInvoiceID: UUID?
 

@@ -100,7 +100,8 @@ struct ApplyController: Sendable {
             let id = context.parameters.get("list") ?? ""
             guard let list = desk.scheme.sanctions?.lists.first(where: { $0.id == id }) else { throw AppError.notFound }
             let rows = try await views.listings(id, locale: context.locale, on: desk.storage.db).map {
-                ListingDTO(list: $0.list, shop: $0.shop, domains: $0.domains, reason: $0.reason, listedOn: desk.dayText($0.listedOn, context.locale) ?? $0.listedOn)
+                ListingDTO(list: $0.list, shop: $0.shop, domains: $0.domains, reason: $0.reason, listedOn: desk.dayText($0.listedOn, context.locale) ?? $0.listedOn,
+                           until: $0.until.map { desk.localizer.text("list_until", context.locale, ["date": desk.dayText($0, context.locale) ?? $0]) })
             }
             let name = desk.active.text(list.name, context.locale)
             var chrome = renderer.chrome(context, titleKey: "list_title", path: "/lists/\(id)")

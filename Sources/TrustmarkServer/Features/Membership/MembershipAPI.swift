@@ -181,6 +181,10 @@ struct MembershipAPI: Sendable {
                                                                        source: "webhook", by: .init(userID: nil, role: "payment_provider"))
             return JSONBody.response(try await views.invoice(settled, on: db))
         }
+        routes.get("/api/v1/warnings", .everyone, api: APIDoc("Every shop on the scheme's public warning lists now, newest first (the same as the list pages)",
+                                                              tag: "membership", response: "ListingList")) { _, context in
+            JSONBody.response(ListDTO(all: try await views.listings(nil, locale: context.locale, on: db)))
+        }
         routes.get("/api/v1/lists/{list}", .everyone, api: APIDoc("A public list of the scheme ('not a member', ...)", tag: "membership", response: "ListingList", errors: [404])) { _, context in
             let list = context.parameters.get("list") ?? ""
             guard desk.scheme.sanctions?.lists.contains(where: { $0.id == list }) == true else { throw AppError.notFound }

@@ -61,7 +61,7 @@ extension MembershipsService {
     }
 
     /// Puts the shops on the list the scheme's `publication` names for `event`; returns the list id.
-    func publish(event: String, organisation: UUID, shops: [Shop], delistInvoice: Invoice?, on db: any Database) async throws -> String? {
+    func publish(event: String, organisation: UUID, shops: [Shop], delistInvoice: Invoice?, until: String? = nil, on db: any Database) async throws -> String? {
         guard event != MembershipEnd.voluntaryTermination.rawValue, let sanctions = desk.scheme.sanctions,
               let list = sanctions.publication[event], list != SanctionRules.never, sanctions.lists.contains(where: { $0.id == list }) else { return nil }
         let delistOnPayment = sanctions.delisting[list] == "investigation_invoice_paid"
@@ -74,6 +74,7 @@ extension MembershipsService {
             listing.event = event
             listing.listedOn = desk.today.description
             listing.delistInvoiceID = delistOnPayment ? delistInvoice?.id : nil
+            listing.until = until
             try await listing.create(on: db)
         }
         return list

@@ -136,6 +136,8 @@ struct ListingDTO: Codable, Sendable {
     let domains: [String]
     let reason: String
     let listedOn: String
+    /// A suspension's last day.
+    var until: String? = nil
 }
 
 /// Turns stored rows into what the API returns and the pages show.
@@ -225,10 +227,12 @@ struct MembershipViews: Sendable {
     }
 
     /// The shops on a public list now, newest first.
-    func listings(_ list: String, locale: AppLocale, on db: any Database) async throws -> [ListingDTO] {
-        try await PublicListing.query(on: db).filter(\.$listID == list).filter(\.$delistedOn == nil).sort(\.$listedOn, .descending).all().map {
+    func listings(_ list: String?, locale: AppLocale, on db: any Database) async throws -> [ListingDTO] {
+        var query = PublicListing.query(on: db).filter(\.$delistedOn == nil).sort(\.$listedOn, .descending)
+        if let list { query = query.filter(\.$listID == list) }
+        return try await query.all().map {
             ListingDTO(list: $0.listID, shop: $0.shopName, domains: $0.domains.split(separator: ",").map { String($0).trimmingWhitespace() },
-                       reason: desk.localizer.text("listing_reason_\($0.event)", locale), listedOn: $0.listedOn)
+                       reason: desk.localizer.text("listing_reason_\($0.event)", locale), listedOn: $0.listedOn, until: $0.until)
         }
     }
 }

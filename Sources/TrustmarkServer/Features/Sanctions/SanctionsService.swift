@@ -135,7 +135,8 @@ struct SanctionsService: Sendable {
             shop.suspendedUntil = sanction.deadline.flatMap(Day.init)?.adding(days: 1).description
             shop.suspensionSource = Self.suspensionSource
             try await shop.save(on: db)
-            _ = try await memberships.publish(event: kind.publicationEvent ?? "", organisation: organisation, shops: [shop], delistInvoice: nil, on: db)
+            _ = try await memberships.publish(event: kind.publicationEvent ?? "", organisation: organisation, shops: [shop], delistInvoice: nil,
+                                              until: sanction.deadline, on: db)
         case .revocation, .bankruptcyRevocation:
             guard let membership = try await memberships.membership(of: organisation, on: db), membership.endedOn == nil else {
                 throw AppError.conflict("not_a_member", "terminate_not_member")
