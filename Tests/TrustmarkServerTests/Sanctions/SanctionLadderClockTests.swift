@@ -34,6 +34,11 @@ struct SanctionLadderClockTests {
             #expect((summons["reason"] as? String)?.contains("zonder verbetering") == true)
             let mail = try #require(try await journey.mails(to: "eva@fietsen.test", kind: "sanction").last)
             #expect(mail.subject.contains("Sommatie") && mail.body.contains("uiterlijk 30 maart 2027"))
+            // Article 25: by mail and by registered letter; staff record the day it is posted.
+            let letter = try #require(try await LetterRow.query(on: app.storage.db).filter(\.$kind == "sanction.summons").first())
+            #expect(letter.registered && letter.sentOn == nil && letter.locale == "nl")
+            let text = try pdfText(letter.pdf)
+            #expect(text.contains("Sommatie") && text.contains("30 maart 2027") && text.contains("artikel 25"), "\(text)")
             #expect(try await SanctionDecisionTests.seal(client, slug).contains("Valid member"), "a summons alone leaves the seal")
 
             try await journey.moveTo("2027-03-30")

@@ -149,16 +149,47 @@ struct SanctionsService: Sendable {
         }
         // The seal and the page read the change at once (the event moves the seal version).
         try await desk.note("sanction.in_force", organisation: organisation, actor: actor, detail: ["kind": kind.rawValue, "sanction": sanction.id?.uuidString ?? ""], on: db)
-        let deadline = sanction.deadline, reason = sanction.reason, article = sanction.article, tasks = sanction.tasks
-        let shopName = shop?.name ?? "", appeal = ladder.rules.appealPeriod
+        // A summons also goes as a letter (registered where the scheme's summons_channels say so);
+        // staff record the day it was posted on the letters page.
+        let letter = kind == .summons || kind == .unauthorisedUseSummons ? try await summonsLetter(sanction, kind: kind, shop: shop, ladder: ladder, on: db) : nil
+        let shopName = shop?.name ?? ""
         try await desk.mail(organisation, subject: "mail_sanction_subject", body: "mail_sanction_body", { locale in
-            var lines: [String] = []
-            if let deadline { lines.append(desk.localizer.text("sanction_deadline_\(kind.rawValue)", locale, ["date": desk.dayText(deadline, locale) ?? deadline])) }
-            if !tasks.isEmpty { lines.append(desk.localizer.text("sanction_tasks", locale) + "\n" + tasks.split(separator: "\n").map { "- \($0)" }.joined(separator: "\n")) }
-            if let appeal { lines.append(desk.localizer.text("sanction_appeal", locale, ["period": SchemeFacts(localizer: desk.localizer).period(appeal, locale), "scheme": desk.scheme.name])) }
-            return ["kind": desk.localizer.text("sanction_kind_\(kind.rawValue)", locale), "shop": shopName, "reason": reason,
-                    "article": article.map { "\n" + desk.localizer.text("sanction_article", locale, ["article": $0]) } ?? "", "next": lines.joined(separator: "\n\n")]
-        }, kind: "sanction", on: db)
+            texts(sanction, kind: kind, shop: shopName, ladder: ladder, locale: locale)
+        }, kind: "sanction", letter: letter, on: db)
+    }
+
+    /// What the mail and the letter say, in `locale`: the kind, the shop, the reason, the article and,
+    /// as `next`, the deadline, the tasks and the appeal period.
+    private func texts(_ sanction: Sanction, kind: SanctionKind, shop: String, ladder: SanctionLadder, locale: AppLocale) -> [String: String] {
+        var lines: [String] = []
+        if let deadline = sanction.deadline {
+            lines.append(desk.localizer.text("sanction_deadline_\(kind.rawValue)", locale, ["date": desk.dayText(deadline, locale) ?? deadline]))
+        }
+        if !sanction.tasks.isEmpty {
+            lines.append(desk.localizer.text("sanction_tasks", locale) + "\n" + sanction.tasks.split(separator: "\n").map { "- \($0)" }.joined(separator: "\n"))
+        }
+        if let appeal = ladder.rules.appealPeriod {
+            lines.append(desk.localizer.text("sanction_appeal", locale, ["period": SchemeFacts(localizer: desk.localizer).period(appeal, locale), "scheme": desk.scheme.name]))
+        }
+        return ["kind": desk.localizer.text("sanction_kind_\(kind.rawValue)", locale), "shop": shop, "reason": sanction.reason, "scheme": desk.scheme.name,
+                "article": sanction.article.map { "\n" + desk.localizer.text("sanction_article", locale, ["article": $0]) } ?? "", "next": lines.joined(separator: "\n\n")]
+    }
+
+    private func summonsLetter(_ sanction: Sanction, kind: SanctionKind, shop: Shop?, ladder: SanctionLadder, on db: any Database) async throws -> UUID? {
+        guard let contact = try await desk.contact(of: sanction.organisationID, on: db) else { return nil }
+        let registration = try await Registration.query(on: db).filter(\.$organisation.$id == sanction.organisationID).first()
+        let locale = contact.locale
+        let values = texts(sanction, kind: kind, shop: shop?.name ?? "", ladder: ladder, locale: locale)
+        let t = { (key: String) in desk.localizer.text(key, locale, values) }
+        let paragraphs = [t("letter_sanction_decided"), t("letter_sanction_reason")] + (values["next"] ?? "").components(separatedBy: "\n\n")
+        let letter = DocumentWriter.Letter(
+            recipient: registration?.legalName ?? shop?.name ?? contact.name,
+            address: registration.map { [$0.street, "\($0.postcode) \($0.city)", $0.country] } ?? [],
+            subject: t("mail_sanction_subject"), paragraphs: paragraphs, registered: ladder.rules.summonsChannels.contains("registered_letter"),
+            date: desk.clock.now())
+        let letters = LettersService(storage: desk.storage, clock: desk.clock, writer: desk.writer, timeZone: desk.timeZone)
+        return try await letters.create(kind: "sanction.\(kind.rawValue)", letter: letter, locale: locale, organisationID: sanction.organisationID,
+                                        by: .system, on: db).id
     }
 
     // MARK: helpers
