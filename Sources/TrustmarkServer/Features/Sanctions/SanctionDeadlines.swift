@@ -34,14 +34,8 @@ extension SanctionsService {
     /// A re-check found the shop improved, it complied with a summons, or staff reinstate a suspended
     /// shop before its last day.
     func resolve(_ id: String?, reason: String, by actor: Identity) async throws -> Sanction {
-        let ladder = try ladder()
-        let reason = reason.trimmingWhitespace()
-        guard !reason.isEmpty else { throw AppError.invalid("reason", "validation_required") }
-        return try await desk.storage.db.transaction { db in
-            let sanction = try await load(id, on: db)
-            _ = try await move(sanction, .resolve, ladder: ladder, action: "sanction.resolved", actor: .init(actor), extra: ["resolution": reason], on: db)
+        try await reasonedStep(id, .resolve, action: "sanction.resolved", reasonKey: "resolution", reason: reason, by: actor) { sanction, db in
             try await lift(sanction, actor: .init(actor), on: db)
-            return sanction
         }
     }
 

@@ -110,13 +110,20 @@ struct SanctionsService: Sendable {
 
     /// A decision that waits for confirmation is not confirmed, with a reason.
     func dismiss(_ id: String?, reason: String, by actor: Identity) async throws -> Sanction {
+        try await reasonedStep(id, .dismiss(by: actor.userID), action: "sanction.dismissed", reasonKey: "dismissal_reason", reason: reason, by: actor)
+    }
+
+    /// A staff step that needs a written reason: the reason checked, the step taken and recorded with
+    /// it, then `after` in the same transaction.
+    func reasonedStep(_ id: String?, _ step: SanctionStep, action: String, reasonKey: String, reason: String, by actor: Identity,
+                      after: (@Sendable (Sanction, any Database) async throws -> Void)? = nil) async throws -> Sanction {
         let ladder = try ladder()
         let reason = reason.trimmingWhitespace()
         guard !reason.isEmpty else { throw AppError.invalid("reason", "validation_required") }
         return try await desk.storage.db.transaction { db in
             let sanction = try await load(id, on: db)
-            _ = try await move(sanction, .dismiss(by: actor.userID), ladder: ladder, action: "sanction.dismissed", actor: .init(actor),
-                               extra: ["dismissal_reason": reason], on: db)
+            _ = try await move(sanction, step, ladder: ladder, action: action, actor: .init(actor), extra: [reasonKey: reason], on: db)
+            try await after?(sanction, db)
             return sanction
         }
     }

@@ -1,0 +1,73 @@
+import Foundation
+import HTTPTypes
+import NIOCore
+import TrustmarkCore
+
+/// What the seal needs to know about a shop, read once and kept in memory.
+/// A class, not a struct: every seal request reads it from the cache on one of the event loops, and
+/// handing on one reference costs one reference count where a copy of the fields cost one per field,
+/// counts that both cores contend for.
+final class ShopSealFacts: Sendable {
+    let shopID: UUID?
+    let organisationID: UUID?
+    let shopName: String
+    let variant: String
+    let domains: Set<String>
+    let status: SealStatus
+    /// The scheme tier the shop holds now (from its maintained ratings), if the scheme has tiers.
+    let tier: String?
+    /// When the answer must be looked at again even without an event: the next midnight, when a term may start or run out.
+    let expires: Date
+
+    init(shopID: UUID?, organisationID: UUID?, shopName: String, variant: String, domains: Set<String>, status: SealStatus, tier: String?, expires: Date) {
+        self.shopID = shopID
+        self.organisationID = organisationID
+        self.shopName = shopName
+        self.variant = variant
+        self.domains = domains
+        self.status = status
+        self.tier = tier
+        self.expires = expires
+    }
+
+    /// Whether `host` is one of the domains, or a subdomain of one (`shop.example.nl` for `example.nl`).
+    static func host(_ host: String, isIn domains: some Sequence<String>) -> Bool {
+        domains.contains { host == $0 || isSubdomain(host, of: $0) }
+    }
+
+    /// `host` ends in "." followed by `domain`; compared byte by byte, without building the suffix.
+    static func isSubdomain(_ host: String, of domain: String) -> Bool {
+        let hostBytes = host.utf8, domainBytes = domain.utf8
+        guard hostBytes.count > domainBytes.count, host.hasSuffix(domain) else { return false }
+        return hostBytes[hostBytes.index(hostBytes.endIndex, offsetBy: -domainBytes.count - 1)] == UInt8(ascii: ".")
+    }
+}
+
+/// What one seal request asks for, after its query and headers were read.
+struct SealRequest: Sendable {
+    var slug: String
+    var locale: AppLocale
+    var width: Int
+    /// The page that shows the seal (`Referer`), without its query; nil when absent or not a web address.
+    var page: (host: String, url: String)?
+    /// A signed seal: the domain it names and the signature that came with it.
+    var signed: (domain: String, signature: String)?
+}
+
+/// A rendered seal, kept with the buffer and the header fields every response shares (written,
+/// never built or copied per request).
+/// A class for the same reason as `ShopSealFacts`: one reference count per request, not one per field.
+final class SealImageBytes: Sendable {
+    let etag: String
+    let body: ByteBuffer
+    /// The header fields of a `200` answer.
+    let fields: HTTPFields
+
+    init(_ bytes: Data, maxAge: TimeInterval) {
+        etag = EntityTag.of(bytes)
+        body = ByteBuffer(bytes: bytes)
+        fields = [.contentType: "image/svg+xml; charset=utf-8", .eTag: etag, .cacheControl: "public, max-age=\(Int(maxAge))", .vary: "Referer",
+                  .accessControlAllowOrigin: "*", .xContentTypeOptions: "nosniff", .contentSecurityPolicy: "default-src 'none'",
+                  .contentLength: String(bytes.count)]
+    }
+}
