@@ -163,9 +163,13 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let complaints = ComplaintsService(desk: desk, deadlines: deadlines, files: EvidenceFiles(dataDirectory: config.dataDirectory, maxBytes: config.attachmentMaxBytes),
                                        links: linkSigner, register: publicRegister)
     ComplaintsAPI(complaints: complaints).register(on: routes)
-    let sanctions = SanctionsService(desk: desk, memberships: memberships)
+    let sanctions = SanctionsService(desk: desk, memberships: memberships, sightings: seals.sightings)
     SanctionsAPI(sanctions: sanctions).register(on: routes)
-    jobs.register(recurring: RecurringJob(kind: SanctionsService.dailyKind, hour: 2, timeZone: active.timeZone)) { _ in _ = try await sanctions.sweep() }
+    SanctionPages(sanctions: sanctions, renderer: renderer).register(on: routes)
+    jobs.register(recurring: RecurringJob(kind: SanctionsService.dailyKind, hour: 2, timeZone: active.timeZone)) { _ in
+        _ = try await sanctions.sweep()
+        _ = try await sanctions.flagLegalSteps()
+    }
     ComplaintPages(complaints: complaints, renderer: renderer).register(on: routes)
     ComplaintDeskPages(complaints: complaints, renderer: renderer).register(on: routes)
     jobs.register(ComplaintsService.expireJob) { context in try await complaints.expire(context.payload) }

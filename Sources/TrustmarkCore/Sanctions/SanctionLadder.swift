@@ -237,8 +237,17 @@ public struct SanctionLadder: Sendable {
         return next
     }
 
+    /// `day` is the day the objection came in: staff may decide it later, but it must have come in
+    /// within the appeal period.
     private func checkAppeal(_ current: SanctionCase, staff: UUID, day: Day) throws(SanctionRefusal) {
         if staff == current.decidedBy { throw .sameStaffMember }
+        try checkObjection(current, on: day)
+    }
+
+    /// Whether the member may object on `day`: to a decision that took effect (in force, escalated
+    /// or resolved), within the scheme's appeal period.
+    public func checkObjection(_ current: SanctionCase, on day: Day) throws(SanctionRefusal) {
+        guard [.inForce, .escalated, .resolved].contains(current.state) else { throw .notAllowed(current.state) }
         if let decided = current.decidedOn, let closes = appealCloses(decidedOn: decided), day >= closes { throw .appealTooLate(closed: closes.adding(days: -1)) }
     }
 

@@ -26,5 +26,6 @@ enum AllMigrations {
         M0020IndexInvoiceLookups(),
         M0021CreateSanctions(),
         M0022ListUntil(),
+        M0023SanctionAppeals(),
     ]
 }

@@ -26,8 +26,28 @@ final class Sanction: Model, @unchecked Sendable {
     @OptionalField(key: "confirmed_by") var confirmedBy: UUID?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
+    /// The member's objection, and the day it came in.
+    @OptionalField(key: "appeal_text") var appealText: String?
+    @OptionalField(key: "appealed_on") var appealedOn: String?
+    /// `upheld` or `rejected`, by another staff member than the one who decided, with a reason.
+    @OptionalField(key: "appeal_decision") var appealDecision: String?
+    @OptionalField(key: "appeal_reason") var appealReason: String?
+    @OptionalField(key: "appeal_decided_by") var appealDecidedBy: UUID?
+    @OptionalField(key: "appeal_decided_on") var appealDecidedOn: String?
+    /// The misuse case (seal sightings on a foreign site) an unauthorised-use summons pursues.
+    @OptionalField(key: "misuse_case_id") var misuseCaseID: UUID?
+    /// The party an unauthorised use concerns when it is no member: its name, site, address and mail.
+    @OptionalField(key: "party_name") var partyName: String?
+    @OptionalField(key: "party_domain") var partyDomain: String?
+    @OptionalField(key: "party_email") var partyEmail: String?
+    @OptionalField(key: "party_address") var partyAddress: String?
+    /// The day the ladder found the seal still shown after the summons and flagged the legal step.
+    @OptionalField(key: "legal_step_on") var legalStepOn: String?
 
     init() {}
+
+    /// An objection came in and waits for its decision.
+    var appealPending: Bool { appealedOn != nil && appealDecision == nil }
 
     var kind: SanctionKind? { SanctionKind(rawValue: kindRaw) }
     var state: SanctionState { SanctionState(rawValue: stateRaw) ?? .dismissed }
@@ -36,4 +56,17 @@ final class Sanction: Model, @unchecked Sendable {
     var ladderCase: SanctionCase {
         SanctionCase(kind: kind, state: state, decidedBy: decidedBy, decidedOn: Day(decidedOn), deadline: deadline.flatMap(Day.init))
     }
+}
+
+/// What the member sent during an improvement period to show it improved.
+final class SanctionEvidence: Model, @unchecked Sendable {
+    static let schema = "sanction_evidence"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "sanction_id") var sanction: Sanction
+    @Field(key: "text") var text: String
+    @Field(key: "submitted_by") var submittedBy: UUID
+    @Field(key: "submitted_at") var submittedAt: Date
+
+    init() {}
 }

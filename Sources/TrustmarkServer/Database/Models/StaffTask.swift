@@ -8,7 +8,7 @@ final class StaffTask: Model, @unchecked Sendable {
     static let schema = "staff_tasks"
 
     enum Kind: String, CaseIterable, Sendable {
-        case phoneShop = "phone_shop", meeting, returnOnline = "return_online"
+        case phoneShop = "phone_shop", meeting, returnOnline = "return_online", legalStep = "legal_step"
     }
 
     @ID(key: .id) var id: UUID?

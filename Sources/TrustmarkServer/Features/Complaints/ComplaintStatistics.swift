@@ -61,29 +61,16 @@ extension ComplaintsService {
 
     /// One open proposal per shop from complaints: a new one only after staff decided the last.
     private func propose(shop shopID: UUID, figures: ComplaintFigures, threshold: Int, since: Date, on db: any Database) async throws {
-        let open = try await SanctionProposal.query(on: db).filter(\.$shop.$id == shopID).filter(\.$source == "complaints").filter(\.$state == "open").count()
-        guard open == 0, let shop = try await Shop.find(shopID, on: db) else { return }
+        guard let shop = try await Shop.find(shopID, on: db) else { return }
         let evidence = try await Complaint.query(on: db).filter(\.$shop.$id == shopID).filter(\.$confirmedAt >= since).sort(\.$confirmedAt).all()
             .filter { $0.noAnswer || $0.outcome?.countsAsUnresolved == true || [.unresolved, .referred, .ruled].contains($0.state) }
             .map { "\($0.reference ?? "-"): \($0.noAnswer ? "no_answer" : $0.outcomeRaw ?? $0.stateRaw)" }
-        let proposal = SanctionProposal()
-        proposal.organisationID = shop.$organisation.id
-        proposal.$shop.id = shopID
-        proposal.source = "complaints"
-        proposal.reason = "proposal_reason_complaints"
-        proposal.evidence = evidence.joined(separator: "\n")
-        proposal.state = "open"
-        proposal.raisedAt = desk.clock.now()
-        try await proposal.create(on: db)
-        try await Record.append(on: db, at: proposal.raisedAt, actor: .system, action: "sanction.proposed", subjectType: "shop", subjectID: shopID.uuidString,
-                                after: ["source": "complaints", "unresolved": "\(figures.unresolved)", "no_answer": "\(figures.noAnswer)", "threshold": "\(threshold)"])
-        let admins = try await User.query(on: db).filter(\.$roleRaw == Role.admin.rawValue).filter(\.$disabledAt == nil).all()
-        for admin in admins where admin.passwordHash != nil {
-            let locale = AppLocale(rawValue: admin.locale) ?? .fallback
-            let values = ["name": admin.displayName, "shop": shop.name, "count": "\(figures.unresolved + figures.noAnswer)", "threshold": "\(threshold)",
-                          "link": desk.baseURL + "/staff/sanction-proposals"]
-            try await desk.mail(to: admin.email, locale, subject: "mail_proposal_subject", body: "mail_proposal_body", values, kind: "sanction.proposal", on: db)
-        }
+        let raised = try await SanctionProposals.raise(organisation: shop.$organisation.id, shop: shopID, source: "complaints", reason: "proposal_reason_complaints",
+                                                       evidence: evidence, detail: ["unresolved": "\(figures.unresolved)", "no_answer": "\(figures.noAnswer)",
+                                                                                    "threshold": "\(threshold)"], at: desk.clock.now(), on: db)
+        guard raised != nil else { return }
+        let values = ["shop": shop.name, "count": "\(figures.unresolved + figures.noAnswer)", "threshold": "\(threshold)", "link": desk.baseURL + "/staff/sanction-proposals"]
+        try await desk.mailAdmins(subject: "mail_proposal_subject", body: "mail_proposal_body", { _ in values }, kind: "sanction.proposal", on: db)
     }
 
     /// Once a day: the shops whose oldest counted complaints just left the window are recounted,

@@ -87,6 +87,11 @@ struct HomeController: Sendable {
             if context.role == .admin {
                 let proposals = try await SanctionProposal.query(on: storage.db).filter(\.$state == "open").count()
                 tiles.append(.init(label: t("proposals_title"), value: "\(proposals)", href: "/staff/sanction-proposals"))
+                let waiting = try await Sanction.query(on: storage.db).filter(\.$stateRaw == SanctionState.awaitingConfirmation.rawValue).count()
+                let appeals = try await Sanction.query(on: storage.db).filter(\.$appealedOn != nil).filter(\.$appealDecision == nil).count()
+                tiles.append(.init(label: t("sanctions_awaiting"), value: "\(waiting)", href: "/staff/sanctions?state=active"))
+                tiles.append(.init(label: t("sanctions_appeals"), value: "\(appeals)", href: "/staff/sanctions?state=appeals"))
+                tools.append(.init(label: t("sanctions_title"), description: t("tool_sanctions"), href: "/staff/sanctions"))
             }
             if context.role == .admin || context.role == .inspector {
                 let open = try await SealSighting.query(on: storage.db).filter(\.$ownDomain == false).filter(\.$stateRaw == SealSighting.State.open.rawValue).count()
@@ -125,6 +130,7 @@ struct HomeController: Sendable {
             var tools: [DashboardPage.Tool] = [
                 .init(label: t("nav_membership"), description: t("tool_membership"), href: "/portal/membership"),
                 .init(label: t("complaints_title"), description: t("tool_portal_complaints"), href: "/portal/complaints"),
+                .init(label: t("sanctions_portal_title"), description: t("tool_portal_sanctions"), href: "/portal/sanctions"),
                 .init(label: t("kit_title"), description: t("tool_seal_kit"), href: "/portal/seal"),
                 .init(label: t("nav_rule_changes"), description: t("tool_rule_changes"), href: "/portal/rule-changes"),
                 .init(label: t("invite_title"), description: t("tool_invite_colleague"), href: "/users/invite"),

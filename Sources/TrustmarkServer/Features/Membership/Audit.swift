@@ -264,6 +264,11 @@ extension ApplicationsService {
                         try await memberships.releaseDomains(of: shop, on: db)
                     }
                 }
+                // A member that fails its re-check goes to the sanctions desk with the inspector's findings.
+                if application.kind == .recheck {
+                    try await SanctionProposals.raise(organisation: organisation, shop: nil, source: "recheck", reason: "proposal_reason_recheck",
+                                                      evidence: [note], at: desk.clock.now(), on: db)
+                }
                 // Never listed publicly (KeurOnline article 20: "Hiervan komt geen melding op de site").
                 try await desk.note("application.rejected", organisation: organisation, application: id, actor: .init(actor), detail: ["note": note], on: db)
                 try await desk.mail(organisation, subject: "mail_rejected_subject", body: "mail_rejected_body", { _ in ["note": note] }, kind: "decision", on: db)

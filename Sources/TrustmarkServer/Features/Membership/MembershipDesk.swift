@@ -81,6 +81,19 @@ struct MembershipDesk: Sendable {
         return (registration.contactEmail, registration.contactName, locale)
     }
 
+    /// Mails every active administrator (but `except`) in their language; `values` gets the
+    /// administrator's locale, and `name` is filled with their name.
+    func mailAdmins(except: UUID? = nil, subject: String, body: String, _ values: @Sendable (AppLocale) -> [String: String], kind: String,
+                    on db: any Database) async throws {
+        let admins = try await User.query(on: db).filter(\.$roleRaw == Role.admin.rawValue).filter(\.$disabledAt == nil).all()
+        for admin in admins where admin.passwordHash != nil && admin.id != except {
+            let locale = AppLocale(rawValue: admin.locale) ?? .fallback
+            var filled = values(locale)
+            filled["name"] = admin.displayName
+            try await mail(to: admin.email, locale, subject: subject, body: body, filled, kind: kind, on: db)
+        }
+    }
+
     /// Mails anyone in their language; `subject` and `body` are locale keys filled with `values`.
     func mail(to address: String, _ locale: AppLocale, subject: String, body: String, _ values: [String: String], kind: String, letter: UUID? = nil,
               on db: any Database) async throws {

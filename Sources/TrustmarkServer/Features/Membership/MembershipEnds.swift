@@ -62,15 +62,22 @@ extension MembershipsService {
 
     /// Puts the shops on the list the scheme's `publication` names for `event`; returns the list id.
     func publish(event: String, organisation: UUID, shops: [Shop], delistInvoice: Invoice?, until: String? = nil, on db: any Database) async throws -> String? {
+        try await publish(event: event, organisation: organisation, entries: shops.map { ($0.name, $0.domains.map(\.domain)) }, delistInvoice: delistInvoice,
+                          until: until, on: db)
+    }
+
+    /// The same for names and sites that are no member's shops (a party using the seal without right).
+    func publish(event: String, organisation: UUID, entries: [(name: String, domains: [String])], delistInvoice: Invoice?, until: String? = nil,
+                 on db: any Database) async throws -> String? {
         guard event != MembershipEnd.voluntaryTermination.rawValue, let sanctions = desk.scheme.sanctions,
               let list = sanctions.publication[event], list != SanctionRules.never, sanctions.lists.contains(where: { $0.id == list }) else { return nil }
         let delistOnPayment = sanctions.delisting[list] == "investigation_invoice_paid"
-        for shop in shops {
+        for entry in entries {
             let listing = PublicListing()
             listing.listID = list
             listing.$organisation.id = organisation
-            listing.shopName = shop.name
-            listing.domains = shop.domains.map(\.domain).joined(separator: ", ")
+            listing.shopName = entry.name
+            listing.domains = entry.domains.joined(separator: ", ")
             listing.event = event
             listing.listedOn = desk.today.description
             listing.delistInvoiceID = delistOnPayment ? delistInvoice?.id : nil
@@ -145,6 +152,41 @@ extension MembershipsService {
         try await desk.mail(organisation, subject: "mail_terminated_subject", body: "mail_ended_body", { locale in
             ["reason": desk.localizer.text("end_reason_\(reason.rawValue)", locale)]
         }, kind: "termination", on: db)
+    }
+
+    /// An appeal set aside the revocation that ended the membership: it runs again as before, the
+    /// shops it ended (and their domains, where no other shop took them) are back, and the listing
+    /// comes down. Renewal invoices credited at the end stay credited; finance bills anew.
+    func reinstate(organisation: UUID, endedBy reason: MembershipEnd, by actor: Record.Actor, on db: any Database) async throws {
+        guard let membership = try await membership(of: organisation, on: db), membership.endReason == reason.rawValue, let endedOn = membership.endedOn else { return }
+        membership.endedOn = nil
+        membership.endReason = nil
+        // The appeal's decision tells the member; no separate mail about the seal.
+        membership.notifiedStanding = try desk.rules().standing(membership.facts, today: desk.today).code
+        try await membership.save(on: db)
+        let shops = try await Shop.query(on: db).filter(\.$organisation.$id == organisation).filter(\.$stateRaw == Shop.State.ended.rawValue)
+            .filter(\.$endedOn == endedOn).filter(\.$endReason == reason.rawValue).with(\.$domains).all()
+        for shop in shops {
+            shop.stateRaw = (shop.approvedOn == nil ? Shop.State.applying : Shop.State.approved).rawValue
+            shop.endedOn = nil
+            shop.endReason = nil
+            try await shop.save(on: db)
+            for domain in shop.domains where domain.releasedAt != nil {
+                let taken = try await ShopDomain.query(on: db).filter(\.$domain == domain.domain).filter(\.$releasedAt == nil).first() != nil
+                if !taken {
+                    domain.releasedAt = nil
+                    try await domain.save(on: db)
+                }
+            }
+        }
+        if let org = try await Organisation.find(organisation, on: db) {
+            org.membershipEndedAt = nil
+            org.membershipEndReason = nil
+            try await org.save(on: db)
+        }
+        try await PublicListing.query(on: db).filter(\.$organisation.$id == organisation).filter(\.$event == reason.rawValue)
+            .filter(\.$delistedOn == nil).set(\.$delistedOn, to: desk.today.description).update()
+        try await desk.note("membership.reinstated", organisation: organisation, actor: actor, detail: ["reason": reason.rawValue], on: db)
     }
 
     /// A refused far-reaching rule change ended the membership (the rule-change feature mails the member).

@@ -66,7 +66,26 @@ extension MembershipsService {
         }
         report.reminders += try await remindFixes(rules, today: today)
         report.reminders += try await remindInvoices(today: today)
+        try await proposeForUnpaid(rules, today: today)
         return report
+    }
+
+    /// A running member's invoice still open the scheme's payment term after its reminder goes to
+    /// the sanctions desk (a first membership invoice cancels the application instead).
+    private func proposeForUnpaid(_ rules: MembershipRules, today: Day) async throws {
+        let open = try await Invoice.query(on: desk.storage.db).filter(\.$statusRaw == Invoice.Status.open.rawValue).filter(\.$remindedAt != nil)
+            .filter(\.$kindRaw != Invoice.Kind.membership.rawValue).filter(\.$dueOn < today.description).all()
+        for invoice in open {
+            guard let reminded = invoice.remindedAt, Day(reminded, in: desk.timeZone).adding(rules.paymentTerm, calendar: desk.calendar) < today else { continue }
+            try await desk.storage.db.transaction { db in
+                guard let membership = try await membership(of: invoice.$organisation.id, on: db), membership.endedOn == nil else { return }
+                let open = try await invoices.balance(of: invoice, on: db).open
+                let locale = AppLocale(rawValue: desk.scheme.defaultLanguage) ?? .fallback
+                try await SanctionProposals.raise(organisation: invoice.$organisation.id, shop: nil, source: "invoices", reason: "proposal_reason_invoice",
+                                                  evidence: [desk.localizer.text("proposal_evidence_invoice", locale, ["number": invoice.number, "amount": desk.money(open, locale),
+                                                                                                                    "due": desk.dayText(invoice.dueOn, locale) ?? invoice.dueOn])], at: desk.clock.now(), on: db)
+            }
+        }
     }
 
     /// The renewal invoice for the next term; a term that costs nothing renews at once.

@@ -97,15 +97,8 @@ extension ReviewsService {
             } else {
                 // Without a ladder the decision is the sanctions desk's.
                 for review in offending where review.state != Review.State.removed.rawValue { try await takeOffline(review, reason: .fake, rules: rules, at: now, on: db) }
-                let proposal = SanctionProposal()
-                proposal.organisationID = shop.$organisation.id
-                proposal.$shop.id = shopID
-                proposal.source = "reviews"
-                proposal.reason = "proposal_reason_review_fraud"
-                proposal.evidence = ([explanation] + ids.map { "review \($0.uuidString)" }).joined(separator: "\n")
-                proposal.state = "open"
-                proposal.raisedAt = now
-                try await proposal.create(on: db)
+                try await SanctionProposals.raise(organisation: shop.$organisation.id, shop: shopID, source: "reviews", reason: "proposal_reason_review_fraud",
+                                                  evidence: [explanation] + ids.map { "review \($0.uuidString)" }, at: now, on: db)
             }
             try await offence.create(on: db)
             var detail = ["offence": "\(number)", "action": offence.action, "reviews": "\(ids.count)"]

@@ -78,9 +78,17 @@ extension SanctionsService {
     }
 
     /// Undoes what a sanction did while it stood: a suspension's mark on the shop and its listing, an
-    /// unauthorised use's listing. The member is told.
-    private func lift(_ sanction: Sanction, actor: Record.Actor, on db: any Database) async throws {
+    /// unauthorised use's listing. The member is told unless `notify` is false (an appeal's decision
+    /// says it itself).
+    func lift(_ sanction: Sanction, actor: Record.Actor, notify: Bool = true, on db: any Database) async throws {
         guard let kind = sanction.kind, kind == .suspension || kind == .unauthorisedUseSummons else { return }
+        if kind == .unauthorisedUseSummons, sanction.$shop.id == nil {
+            // A party that is no member: its listing names the site.
+            try await PublicListing.query(on: db).filter(\.$organisation.$id == sanction.organisationID).filter(\.$event == kind.publicationEvent ?? "")
+                .filter(\.$delistedOn == nil).set(\.$delistedOn, to: desk.today.description).update()
+            try await desk.note("sanction.lifted", organisation: sanction.organisationID, actor: actor, detail: ["kind": kind.rawValue, "sanction": sanction.id?.uuidString ?? ""], on: db)
+            return
+        }
         guard let shop = try await Shop.find(sanction.$shop.id ?? UUID(), on: db) else { return }
         if kind == .suspension, shop.suspensionSource == Self.suspensionSource {
             shop.suspendedFrom = nil
@@ -93,6 +101,7 @@ extension SanctionsService {
                 .filter(\.$shopName == shop.name).filter(\.$delistedOn == nil).set(\.$delistedOn, to: desk.today.description).update()
         }
         try await desk.note("sanction.lifted", organisation: sanction.organisationID, actor: actor, detail: ["kind": kind.rawValue, "sanction": sanction.id?.uuidString ?? ""], on: db)
+        guard notify else { return }
         let shopName = shop.name
         try await desk.mail(sanction.organisationID, subject: "mail_sanction_lifted_subject", body: "mail_sanction_lifted_body", { locale in
             ["kind": desk.localizer.text("sanction_kind_\(kind.rawValue)", locale), "shop": shopName]

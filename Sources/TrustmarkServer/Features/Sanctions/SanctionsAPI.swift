@@ -17,8 +17,33 @@ struct SanctionDTO: Codable, Sendable {
     let decidedOn: String
     let deadline: String?
     let confirmedBy: UUID?
+    let appeal: AppealDTO?
+    let party: PartyDTO?
+    let misuseCaseId: UUID?
+    let legalStepOn: String?
+    let evidence: [EvidenceDTO]?
 
-    init(_ row: Sanction) {
+    struct AppealDTO: Codable, Sendable {
+        let text: String
+        let lodgedOn: String
+        let decision: String?
+        let reason: String?
+        let decidedOn: String?
+    }
+
+    struct PartyDTO: Codable, Sendable {
+        let name: String
+        let domain: String?
+        let email: String?
+        let address: String?
+    }
+
+    struct EvidenceDTO: Codable, Sendable {
+        let text: String
+        let submittedAt: Date
+    }
+
+    init(_ row: Sanction, evidence: [SanctionEvidence]? = nil) {
         id = row.id ?? UUID()
         organisationId = row.organisationID
         shopId = row.$shop.id
@@ -33,6 +58,11 @@ struct SanctionDTO: Codable, Sendable {
         decidedOn = row.decidedOn
         deadline = row.deadline
         confirmedBy = row.confirmedBy
+        appeal = row.appealText.map { AppealDTO(text: $0, lodgedOn: row.appealedOn ?? "", decision: row.appealDecision, reason: row.appealReason, decidedOn: row.appealDecidedOn) }
+        party = row.partyName.map { PartyDTO(name: $0, domain: row.partyDomain, email: row.partyEmail, address: row.partyAddress) }
+        misuseCaseId = row.misuseCaseID
+        legalStepOn = row.legalStepOn
+        self.evidence = evidence?.map { EvidenceDTO(text: $0.text, submittedAt: $0.submittedAt) }
     }
 }
 
@@ -43,28 +73,78 @@ struct SanctionRequest: Codable, Sendable {
     let until: String?
     let reason: String
     let tasks: [String]?
+    let misuseCaseId: UUID?
+    let party: PartyRequest?
+
+    struct PartyRequest: Codable, Sendable {
+        let name: String?
+        let domain: String?
+        let email: String?
+        let address: String?
+    }
 }
 
 struct SanctionDismissRequest: Codable, Sendable {
     let reason: String
 }
 
-/// `/api/v1/sanctions`: staff decide, confirm (four-eyes) and dismiss sanctions.
+struct SanctionTextRequest: Codable, Sendable {
+    let text: String
+}
+
+struct SanctionAppealDecisionRequest: Codable, Sendable {
+    let upheld: Bool
+    let reason: String
+}
+
+/// `/api/v1/sanctions`: staff decide, confirm (four-eyes), dismiss and resolve sanctions and decide
+/// appeals; a member reads its own, sends evidence and objects.
 struct SanctionsAPI: Sendable {
     let sanctions: SanctionsService
 
     func register(on routes: RouteTable) {
-        routes.get("/api/v1/sanctions", .roles([.admin]), api: APIDoc("Sanctions, newest first", tag: "sanctions", response: "SanctionList", query: ["state"],
-                                                                      errors: [401, 403])) { request, _ in
-            let rows = try await sanctions.list(state: request.uri.queryParameters["state"].map(String.init))
-            return JSONBody.response(ListDTO(all: rows.map(SanctionDTO.init)))
+        routes.get("/api/v1/sanctions", .roles([.admin, .member]), api: APIDoc("Sanctions, newest first: every one for staff, a member's own for a member",
+                                                                               tag: "sanctions", response: "SanctionList", query: ["state"], errors: [401, 403])) { request, context in
+            let rows = try await sanctions.list(state: request.uri.queryParameters["state"].map(String.init), for: try context.requireIdentity())
+            return JSONBody.response(ListDTO(all: rows.map { SanctionDTO($0) }))
+        }
+        routes.get("/api/v1/sanctions/{id}", .roles([.admin, .member]), api: APIDoc("One sanction with the member's evidence", tag: "sanctions", response: "Sanction",
+                                                                                    errors: [401, 403, 404])) { _, context in
+            let sanction = try await sanctions.find(context.parameters.get("id"), for: try context.requireIdentity())
+            return JSONBody.response(SanctionDTO(sanction, evidence: try await sanctions.evidence(of: sanction)))
+        }
+        routes.get("/api/v1/sanctions/{id}/dossier.pdf", .roles([.admin]), api: APIDoc("The dossier for the legal step (PDF)", tag: "sanctions", errors: [401, 403, 404])) { _, context in
+            let (name, pdf) = try await sanctions.dossier(context.parameters.get("id"))
+            return Response.download(Array(pdf), type: "application/pdf", name: name)
+        }
+        routes.post("/api/v1/sanctions/{id}/evidence", .roles([.member]), api: APIDoc("The member shows what it put right during an improvement period or summons",
+                                                                                     tag: "sanctions", request: "SanctionTextRequest", response: "Sanction", status: 201,
+                                                                                     errors: [401, 403, 404, 409, 422])) { request, context in
+            let body = try await JSONBody.decode(SanctionTextRequest.self, from: request, context: context)
+            let sanction = try await sanctions.submitEvidence(context.parameters.get("id"), text: body.text, by: try context.requireIdentity())
+            return JSONBody.response(SanctionDTO(sanction, evidence: try await sanctions.evidence(of: sanction)), status: .created)
+        }
+        routes.post("/api/v1/sanctions/{id}/appeal", .roles([.member]), api: APIDoc("The member objects within the scheme's appeal period", tag: "sanctions",
+                                                                                   request: "SanctionTextRequest", response: "Sanction", status: 201,
+                                                                                   errors: [401, 403, 404, 409, 422])) { request, context in
+            let body = try await JSONBody.decode(SanctionTextRequest.self, from: request, context: context)
+            return JSONBody.response(SanctionDTO(try await sanctions.appeal(context.parameters.get("id"), text: body.text, by: try context.requireIdentity())), status: .created)
+        }
+        routes.post("/api/v1/sanctions/{id}/appeal/decision", .roles([.admin]), api: APIDoc("Uphold or reject the member's objection, as a staff member other than the one who decided",
+                                                                                            tag: "sanctions", request: "SanctionAppealDecisionRequest", response: "Sanction",
+                                                                                            errors: [401, 403, 404, 409, 422])) { request, context in
+            let body = try await JSONBody.decode(SanctionAppealDecisionRequest.self, from: request, context: context)
+            return JSONBody.response(SanctionDTO(try await sanctions.decideAppeal(context.parameters.get("id"), upheld: body.upheld, reason: body.reason,
+                                                                                 by: try context.requireIdentity())))
         }
         routes.post("/api/v1/sanctions", .roles([.admin]), api: APIDoc("Decide a sanction (from a proposal or on its own); a kind the scheme names in four_eyes_for waits for a second staff member",
                                                                        tag: "sanctions", request: "SanctionRequest", response: "Sanction", status: 201,
                                                                        errors: [401, 403, 404, 409, 422])) { request, context in
             let body = try await JSONBody.decode(SanctionRequest.self, from: request, context: context)
             let decided = try await sanctions.decide(.init(proposal: body.proposalId, shop: body.shopId, kind: body.kind, until: body.until, reason: body.reason,
-                                                           tasks: body.tasks ?? []), by: try context.requireIdentity())
+                                                           tasks: body.tasks ?? [], misuseCase: body.misuseCaseId,
+                                                           party: body.party.map { .init(name: $0.name ?? "", domain: $0.domain, email: $0.email, address: $0.address) }),
+                                                    by: try context.requireIdentity())
             return JSONBody.response(SanctionDTO(decided), status: .created)
         }
         routes.post("/api/v1/sanctions/{id}/confirmation", .roles([.admin]), api: APIDoc("Confirm a decision as the second staff member (not the one who decided)",

@@ -11,6 +11,8 @@ import TrustmarkCore
 struct SanctionsService: Sendable {
     let desk: MembershipDesk
     let memberships: MembershipsService
+    /// Where the seal was seen; the legal step looks there after a summons.
+    var sightings: SealSightings? = nil
 
     /// What a staff member decides.
     struct Decision: Sendable {
@@ -20,6 +22,19 @@ struct SanctionsService: Sendable {
         var until: String?
         var reason: String
         var tasks: [String]
+        /// The misuse case an unauthorised-use summons pursues.
+        var misuseCase: UUID? = nil
+        /// Who used the seal without right, when it is no member's shop.
+        var party: Party? = nil
+    }
+
+    /// A party that uses the seal without being a member: staff name it, its site, and where the
+    /// summons goes.
+    struct Party: Sendable {
+        var name: String
+        var domain: String?
+        var email: String?
+        var address: String?
     }
 
     /// The source a suspension by a sanction leaves on the shop (the fraud ladder leaves its own).
@@ -28,12 +43,6 @@ struct SanctionsService: Sendable {
     func ladder() throws -> SanctionLadder {
         guard let rules = desk.scheme.sanctions else { throw AppError(.notFound, code: "sanctions_not_run", messageKey: "sanctions_not_run") }
         return SanctionLadder(rules, calendar: desk.calendar)
-    }
-
-    func list(state: String?) async throws -> [Sanction] {
-        var query = Sanction.query(on: desk.storage.db).with(\.$shop).sort(\.$createdAt, .descending)
-        if let state { query = query.filter(\.$stateRaw == state) }
-        return try await query.all()
     }
 
     func decide(_ decision: Decision, by actor: Identity) async throws -> Sanction {
@@ -54,13 +63,15 @@ struct SanctionsService: Sendable {
                 guard found.state == "open" else { throw AppError.conflict("proposal_decided", "sanction_proposal_decided") }
                 proposal = found
             }
-            guard let shopID = decision.shop ?? proposal?.$shop.id, let shop = try await Shop.query(on: db).filter(\.$id == shopID).with(\.$domains).first() else {
-                throw AppError.invalid("shopId", "sanction_shop_unknown")
-            }
-            let organisation = shop.$organisation.id
+            let misuse = try await misuseCase(decision.misuseCase, kind: kind, on: db)
+            let shop = try await targetShop(decision.shop ?? proposal?.$shop.id, misuse: misuse, on: db)
+            guard shop != nil || kind == .unauthorisedUseSummons else { throw AppError.invalid("shopId", "sanction_shop_unknown") }
+            let party = shop == nil ? try party(decision.party, misuse: misuse) : nil
+            let organisation: UUID
+            if let shop { organisation = shop.$organisation.id } else { organisation = try await partyOrganisation(party?.name ?? "", on: db) }
             let active = try await Sanction.query(on: db).filter(\.$organisationID == organisation)
                 .filter(\.$stateRaw ~~ [SanctionState.awaitingConfirmation.rawValue, SanctionState.inForce.rawValue]).all()
-                .filter { $0.$shop.id == nil || $0.$shop.id == shopID || $0.kind?.revokes == true }
+                .filter { $0.$shop.id == nil || $0.$shop.id == shop?.id || $0.kind?.revokes == true }
             if let other = ladder.conflict(kind, active: active.compactMap(\.kind)) {
                 throw AppError.conflict("sanction_conflict", "sanction_conflict_\(other.rawValue)", ["kind": other.rawValue])
             }
@@ -70,8 +81,13 @@ struct SanctionsService: Sendable {
             let now = desk.clock.now()
             let sanction = Sanction()
             sanction.organisationID = organisation
-            sanction.$shop.id = shopID
+            sanction.$shop.id = shop?.id
             sanction.$proposal.id = proposal?.id
+            sanction.misuseCaseID = misuse?.id
+            sanction.partyName = party?.name
+            sanction.partyDomain = party?.domain
+            sanction.partyEmail = party?.email
+            sanction.partyAddress = party?.address
             sanction.kindRaw = kind.rawValue
             sanction.stateRaw = decided.state.rawValue
             sanction.reason = reason
@@ -89,6 +105,7 @@ struct SanctionsService: Sendable {
                 try await proposal.save(on: db)
             }
             try await record("sanction.decided", sanction, actor: .init(actor), on: db)
+            if let misuse { try await pursue(misuse, sanction: sanction, by: actor, on: db) }
             if decided.state == .inForce { try await takeEffect(sanction, shop: shop, ladder: ladder, actor: .init(actor), on: db) }
             return sanction
         }
@@ -150,7 +167,8 @@ struct SanctionsService: Sendable {
             }
             try await memberships.end(membership, reason: kind == .revocation ? .revocation : .bankruptcy, by: actor, notify: false, on: db)
         case .unauthorisedUseSummons:
-            if let shop { _ = try await memberships.publish(event: kind.publicationEvent ?? "", organisation: organisation, shops: [shop], delistInvoice: nil, on: db) }
+            let entry = shop.map { ($0.name, $0.domains.map(\.domain)) } ?? (sanction.partyName ?? "", [sanction.partyDomain].compactMap { $0 })
+            _ = try await memberships.publish(event: kind.publicationEvent ?? "", organisation: organisation, entries: [entry], delistInvoice: nil, on: db)
         case .warning, .improvementPeriod, .summons:
             break
         }
@@ -159,11 +177,21 @@ struct SanctionsService: Sendable {
         // A summons also goes as a letter (registered where the scheme's summons_channels say so);
         // staff record the day it was posted on the letters page.
         let letter = kind == .summons || kind == .unauthorisedUseSummons ? try await summonsLetter(sanction, kind: kind, shop: shop, ladder: ladder, on: db) : nil
-        let shopName = shop?.name ?? ""
+        let shopName = shop?.name ?? sanction.partyDomain ?? ""
+        if shop == nil, let email = sanction.partyEmail {
+            var values = texts(sanction, kind: kind, shop: shopName, ladder: ladder, locale: partyLocale)
+            values["name"] = sanction.partyName ?? ""
+            values["scheme"] = desk.scheme.name
+            try await desk.mail(to: email, partyLocale, subject: "mail_sanction_subject", body: "mail_sanction_body", values, kind: "sanction", letter: letter, on: db)
+            return
+        }
         try await desk.mail(organisation, subject: "mail_sanction_subject", body: "mail_sanction_body", { locale in
             texts(sanction, kind: kind, shop: shopName, ladder: ladder, locale: locale)
         }, kind: "sanction", letter: letter, on: db)
     }
+
+    /// A party that is no member hears in the scheme's own language.
+    var partyLocale: AppLocale { AppLocale(rawValue: desk.scheme.defaultLanguage) ?? .fallback }
 
     /// What the mail and the letter say, in `locale`: the kind, the shop, the reason, the article and,
     /// as `next`, the deadline, the tasks and the appeal period.
@@ -183,15 +211,17 @@ struct SanctionsService: Sendable {
     }
 
     private func summonsLetter(_ sanction: Sanction, kind: SanctionKind, shop: Shop?, ladder: SanctionLadder, on db: any Database) async throws -> UUID? {
-        guard let contact = try await desk.contact(of: sanction.organisationID, on: db) else { return nil }
+        let contact = try await desk.contact(of: sanction.organisationID, on: db)
+        guard contact != nil || sanction.partyName != nil else { return nil }
         let registration = try await Registration.query(on: db).filter(\.$organisation.$id == sanction.organisationID).first()
-        let locale = contact.locale
-        let values = texts(sanction, kind: kind, shop: shop?.name ?? "", ladder: ladder, locale: locale)
+        let locale = contact?.locale ?? partyLocale
+        let values = texts(sanction, kind: kind, shop: shop?.name ?? sanction.partyDomain ?? "", ladder: ladder, locale: locale)
         let t = { (key: String) in desk.localizer.text(key, locale, values) }
         let paragraphs = [t("letter_sanction_decided"), t("letter_sanction_reason")] + (values["next"] ?? "").components(separatedBy: "\n\n")
+        let partyAddress = (sanction.partyAddress ?? "").split(separator: "\n").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
         let letter = DocumentWriter.Letter(
-            recipient: registration?.legalName ?? shop?.name ?? contact.name,
-            address: registration.map { [$0.street, "\($0.postcode) \($0.city)", $0.country] } ?? [],
+            recipient: registration?.legalName ?? shop?.name ?? contact?.name ?? sanction.partyName ?? "",
+            address: registration.map { [$0.street, "\($0.postcode) \($0.city)", $0.country] } ?? partyAddress,
             subject: t("mail_sanction_subject"), paragraphs: paragraphs, registered: ladder.rules.summonsChannels.contains("registered_letter"),
             date: desk.clock.now())
         let letters = LettersService(storage: desk.storage, clock: desk.clock, writer: desk.writer, timeZone: desk.timeZone)

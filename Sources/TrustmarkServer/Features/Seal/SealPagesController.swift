@@ -113,7 +113,8 @@ struct SealPagesController: Sendable {
                            open: $0.state == SealSighting.State.open.rawValue, note: $0.decisionNote)
         }
         let page = MisusePage(chrome: renderer.chrome(context, titleKey: "misuse_title", path: "/staff/misuse"), error: error, filters: filters, rows: rows,
-                              hasRows: !rows.isEmpty, pager: Pager(list, base: "/staff/misuse?state=\(chosen.rawValue)&page="))
+                              hasRows: !rows.isEmpty, pager: Pager(list, base: "/staff/misuse?state=\(chosen.rawValue)&page="),
+                              canSummon: context.role == .admin)
         return renderer.render("seal/misuse", page, context: context, status: status)
     }
 }
@@ -179,4 +180,6 @@ struct MisusePage: Encodable, Sendable {
     let rows: [Row]
     let hasRows: Bool
     let pager: Pager
+    /// Administrators may summon the site's owner (the sanctions desk).
+    let canSummon: Bool
 }

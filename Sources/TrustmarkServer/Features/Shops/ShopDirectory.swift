@@ -5,7 +5,8 @@ import TrustmarkCore
 
 /// The public directory: member shops, searched by name or domain and filtered by variant, tier
 /// and city, a page at a time. The query selects the shops whose membership is in force by its
-/// stored days; each row then shows the seal's own answer for it.
+/// stored days, without the shops suspended today (a sanction or the review-fraud ladder); each
+/// row then shows the seal's own answer for it.
 struct ShopDirectory: Sendable {
     struct Filter: Sendable, Equatable, Encodable {
         var query = ""
@@ -38,6 +39,7 @@ struct ShopDirectory: Sendable {
             LEFT JOIN shop_stats st ON st.shop_id = s.id
             WHERE s.state = 'approved' AND (m.ended_on IS NULL OR m.ended_on > \(bind: today))
               AND m.term_start IS NOT NULL AND m.term_start <= \(bind: today) AND m.paid_through > \(bind: today)
+              AND NOT (s.suspended_from IS NOT NULL AND s.suspended_from <= \(bind: today) AND (s.suspended_until IS NULL OR s.suspended_until > \(bind: today)))
               AND (\(bind: text) = '' OR LOWER(s.name) LIKE \(bind: contains) ESCAPE '\\'
                    OR EXISTS (SELECT 1 FROM shop_domains d WHERE d.shop_id = s.id AND d.released_at IS NULL AND d.domain LIKE \(bind: domainStart) ESCAPE '\\'))
               AND (\(bind: filter.variant) = '' OR s.variant = \(bind: filter.variant))

@@ -1,0 +1,48 @@
+import FluentKit
+import Foundation
+import HummingbirdTesting
+import Testing
+import TrustmarkCore
+@testable import TrustmarkServer
+
+/// The sanction pages as people use them: staff decide from the form and confirm on the sanction's
+/// page; the member reads its tasks in the portal, sends evidence and objects there.
+@Suite("Sanction pages")
+struct SanctionPagesTests {
+    @Test func staffDecideOnTheFormAndTheMemberAnswersInThePortal() async throws {
+        try await TestApp.with(scheme: "keuronline") { app, client in
+            let (_, _, shop, _, _) = try await SanctionDecisionTests.member(app, client)
+            let staff = Browser(client, acceptLanguage: "nl")
+            try await staff.login("admin@trustmark.test")
+            let form = try await staff.get("/staff/sanctions/new?shop=\(shop)")
+            #expect(form.status == .ok && form.body.contains("Sanctie besluiten · Fietsen"))
+            let tooLong = try await staff.post("/staff/sanctions", ["shop": shop, "kind": "suspension", "until": "2027-06-01", "reason": "Te lang"])
+            #expect(tooLong.status == .unprocessableContent && tooLong.body.contains("uiterlijk 2027-04-03"), "the form again, with the maximum")
+            #expect(tooLong.body.contains("Te lang"), "what was typed is kept")
+            let decided = try await staff.post("/staff/sanctions", ["shop": shop, "kind": "improvement_period", "until": "", "reason": "Geen retourbeleid",
+                                                                   "tasks": "Retourbeleid publiceren\nHerroepingsrecht van 14 dagen noemen"])
+            #expect(decided.status == .seeOther, "\(decided.body)")
+            let detail = try await staff.get(try #require(decided.location))
+            #expect(detail.body.contains("Verbetertermijn · Fietsen") && detail.body.contains("Herroepingsrecht van 14 dagen noemen"))
+
+            let member = Browser(client, acceptLanguage: "nl")
+            try await member.login("eva@fietsen.test")
+            let portal = try await member.get("/portal/sanctions")
+            #expect(portal.body.contains("Retourbeleid publiceren") && portal.body.contains("Bezwaar kan tot en met 18 januari 2027"))
+            let id = try #require(try await Sanction.query(on: app.storage.db).first()?.id?.uuidString)
+            let empty = try await member.post("/portal/sanctions/\(id)/evidence", ["text": ""])
+            #expect(empty.status == .unprocessableContent && empty.body.contains("error-summary"))
+            #expect(try await member.post("/portal/sanctions/\(id)/evidence", ["text": "Zie https://fietsen.test/retour"]).status == .seeOther)
+            #expect(try await member.post("/portal/sanctions/\(id)/appeal", ["text": "Het beleid stond er al"]).status == .seeOther)
+            let after = try await member.get("/portal/sanctions")
+            #expect(after.body.contains("https://fietsen.test/retour") && after.body.contains("Het beleid stond er al"))
+            #expect(!after.body.contains("/portal/sanctions/\(id)/appeal"), "one objection only")
+
+            // The objection waits on the staff page; the one who decided is refused on the page itself.
+            #expect(try await staff.get("/staff/sanctions?state=appeals").body.contains("Het beleid stond er al"))
+            let own = try await staff.post("/staff/sanctions/\(id)/appeal-decision", ["decision": "rejected", "reason": "Niet gevonden"])
+            #expect(own.status == .forbidden && own.body.contains("niet degene die"), "\(own.body.prefix(300))")
+            #expect(try await member.get("/staff/sanctions").status == .forbidden)
+        }
+    }
+}
