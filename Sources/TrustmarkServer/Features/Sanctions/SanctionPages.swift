@@ -119,7 +119,7 @@ struct SanctionPages: Sendable {
             do {
                 let party = uuid("misuse") != nil || f["party_name"] != nil
                     ? SanctionsService.Party(name: f["party_name"] ?? "", domain: f["party_domain"], email: f["party_email"], address: f["party_address"]) : nil
-                let sanction = try await sanctions.decide(.init(proposal: uuid("proposal"), shop: uuid("shop"), kind: f["kind"] ?? "", until: f["until"], reason: f["reason"] ?? "",
+                let sanction = try await sanctions.decide(.init(proposal: uuid("proposal"), shop: try await shop(f["shop"]), kind: f["kind"] ?? "", until: f["until"], reason: f["reason"] ?? "",
                                                                 tasks: (f["tasks"] ?? "").components(separatedBy: .newlines), misuseCase: uuid("misuse"), party: party),
                                                           by: try context.requireIdentity())
                 return .seeOther("/staff/sanctions/\(try sanction.requireID().uuidString)")
@@ -165,6 +165,15 @@ struct SanctionPages: Sendable {
                 return try await portal(context, error: refusal.text, status: refusal.status)
             }
         }
+    }
+
+    /// The shop staff named on the form: its id, or one of its domains as people know it.
+    private func shop(_ given: String?) async throws -> UUID? {
+        guard let given = given?.trimmingWhitespace(), !given.isEmpty else { return nil }
+        if let id = UUID(uuidString: given) { return id }
+        let domain = try await ShopDomain.query(on: desk.storage.db).filter(\.$domain == DomainName.normalise(given)).filter(\.$releasedAt == nil).first()
+        guard let domain else { throw AppError.invalid("shop", "sanction_shop_unknown") }
+        return domain.$shop.id
     }
 
     /// The refusals a person can act on, shown on the page; four-eyes too, since the form is the
