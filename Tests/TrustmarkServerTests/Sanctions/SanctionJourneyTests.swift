@@ -123,6 +123,27 @@ struct SanctionJourneyTests {
         }
     }
 
+    @Test func anObjectionUpheldAgainstAnImprovementPeriodTakesTheSummonsThatFollowedWithIt() async throws {
+        try await TestApp.with(scheme: "keuronline") { app, client in
+            let (journey, slug, shop, admin, _) = try await SanctionDecisionTests.member(app, client)
+            let period = try #require(try await admin.call(.post, "/api/v1/sanctions", json: ["shopId": shop, "kind": "improvement_period", "until": "2027-01-08",
+                                                                                            "reason": "Geen contactgegevens"]).json["id"] as? String)
+            try await journey.moveTo("2027-01-09")
+            let member = try await journey.api("eva@fietsen.test")
+            #expect(try await member.call(.post, "/api/v1/sanctions/\(period)/appeal", json: ["text": "Ze stonden er wel, op /contact"]).status == .created)
+            let board = try await journey.api("board@trustmark.test")
+            let upheld = try await board.call(.post, "/api/v1/sanctions/\(period)/appeal/decision", json: ["upheld": true, "reason": "Gevonden op /contact"])
+            #expect(upheld.json["state"] as? String == "overturned", "\(upheld.body)")
+            let all = try await board.call(.get, "/api/v1/sanctions").json["items"] as? [[String: Any]] ?? []
+            #expect(all.map { "\($0["kind"] ?? "")=\($0["state"] ?? "")" }.sorted() == ["improvement_period=overturned", "summons=overturned"])
+            // The summons's deadline passes without consequence.
+            try await journey.moveTo("2027-01-25")
+            app.settableClock.advance(by: ISO8601Duration(seconds: 3))
+            #expect(try await SanctionDecisionTests.seal(client, slug).contains("Valid member"))
+            #expect(try await journey.listed("no-longer-a-member").isEmpty)
+        }
+    }
+
     @Test func aSiteThatIsNoMemberIsSummonedAndListedForUsingTheSeal() async throws {
         try await TestApp.with(scheme: "keuronline") { app, client in
             let (journey, slug, _, admin, _) = try await SanctionDecisionTests.member(app, client)

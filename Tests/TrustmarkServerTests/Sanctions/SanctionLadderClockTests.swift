@@ -59,11 +59,12 @@ struct SanctionLadderClockTests {
     @Test func aSuspensionEndsByItselfAndTheShopLeavesTheList() async throws {
         try await TestApp.with(scheme: "keuronline") { app, client in
             let (journey, slug, shop, admin, _) = try await SanctionDecisionTests.member(app, client)
-            let decided = try await admin.call(.post, "/api/v1/sanctions", json: ["shopId": shop, "kind": "suspension", "until": "2027-02-28", "reason": "Verbeteringen doorvoeren"])
-            #expect(decided.status == .created)
-            try await journey.moveTo("2027-02-28")
+            // The scheme's full 3 months (article 26) when staff give no last day: 4 January to 3 April.
+            let decided = try await admin.call(.post, "/api/v1/sanctions", json: ["shopId": shop, "kind": "suspension", "reason": "Verbeteringen doorvoeren"])
+            #expect(decided.status == .created && decided.json["deadline"] as? String == "2027-04-03", "\(decided.body)")
+            try await journey.moveTo("2027-04-03")
             #expect(try await SanctionDecisionTests.seal(client, slug).contains("Suspended"))
-            try await journey.moveTo("2027-03-01")
+            try await journey.moveTo("2027-04-04")
             let id = try #require(decided.json["id"] as? String)
             let state = try await journey.api("admin@trustmark.test").call(.get, "/api/v1/sanctions").json["items"] as? [[String: Any]]
             #expect(state?.first { $0["id"] as? String == id }?["state"] as? String == "resolved")

@@ -100,6 +100,16 @@ extension SanctionsService {
             _ = try await move(sanction, step, ladder: ladder, action: upheld ? "sanction.appeal_upheld" : "sanction.appeal_rejected", actor: .init(staff),
                                extra: ["appeal_reason": reason], on: db)
             if upheld, wasInForce { try await overturn(sanction, actor: .init(staff), on: db) }
+            // The steps the ladder took from a decision set aside fall with it (a summons after an
+            // improvement period, the revocation after that summons).
+            if upheld {
+                for next in try await followUps(of: try sanction.requireID(), on: db) where [.inForce, .escalated, .resolved].contains(next.state) {
+                    let stood = next.state == .inForce
+                    _ = try await move(next, .appealUpheld(by: staff.userID, on: lodged), ladder: ladder, action: "sanction.overturned_with",
+                                       actor: .init(staff), extra: ["appeal_of": try sanction.requireID().uuidString], on: db)
+                    if stood { try await overturn(next, actor: .init(staff), on: db) }
+                }
+            }
             if upheld { try await desk.note("sanction.overturned", organisation: sanction.organisationID, actor: .init(staff), detail: ["kind": sanction.kindRaw], on: db) }
             let kind = sanction.kindRaw, shop = try await Shop.find(sanction.$shop.id ?? UUID(), on: db)?.name ?? sanction.partyName ?? ""
             let body = upheld ? "mail_sanction_appeal_upheld_body" : "mail_sanction_appeal_rejected_body"
@@ -108,6 +118,20 @@ extension SanctionsService {
             }, kind: "sanction", on: db)
             return sanction
         }
+    }
+
+    /// The sanctions the ladder took by itself after `id`, step by step (the record names the one each
+    /// followed).
+    private func followUps(of id: UUID, on db: any Database) async throws -> [Sanction] {
+        var found: [Sanction] = []
+        var current = id
+        while let entry = try await AuditEntry.query(on: db).filter(\.$action == "sanction.escalated")
+            .filter(\.$after, .custom("LIKE"), "%\"follows\":\"\(current.uuidString)\"%").first(),
+            let next = UUID(uuidString: entry.subjectID), let sanction = try await Sanction.find(next, on: db), found.count < 10 {
+            found.append(sanction)
+            current = next
+        }
+        return found
     }
 
     /// Undoes what a sanction in force did: the suspension and listings are lifted, a revocation's
