@@ -72,6 +72,7 @@ struct SanctionJourneyTests {
             #expect(dossier.status == .ok && dossier.headers[.contentType] == "application/pdf")
             let text = try pdfText(dossier.data)
             #expect(text.contains("Sommatie") && text.contains("fietsen.test/kassa") && text.contains("Geschilonline"), "\(text)")
+            #expect(text.contains("Termijn verstreken") && text.contains("Volgende stap van de ladder"), "the steps in words: \(text)")
             // Once flagged, a later run does not flag again.
             try await journey.moveTo("2027-04-02")
             #expect(try await StaffTask.query(on: app.storage.db).filter(\.$kind == "legal_step").count() == 1)

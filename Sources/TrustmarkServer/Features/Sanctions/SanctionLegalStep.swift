@@ -91,7 +91,8 @@ extension SanctionsService {
             let after = step.after.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
             let said = [after["resolution"], after["dismissal_reason"], after["appeal"], after["appeal_reason"], after["evidence"], after["seen_on"]]
                 .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " — ")
-            doc.paragraph([DateText.moment(step.at, timeZone: desk.timeZone), step.action, step.actorRole].joined(separator: " · ") + (said.isEmpty ? "" : " — \(said)"),
+            let name = t("sanction_step_" + step.action.replacingOccurrences(of: "sanction.", with: ""))
+            doc.paragraph([DateText.moment(step.at, timeZone: desk.timeZone), name, step.actorRole].joined(separator: " · ") + (said.isEmpty ? "" : " — \(said)"),
                           size: 9.5)
         }
         if !evidence.isEmpty {
