@@ -187,6 +187,17 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     }
     OffencePages(reviews: reviews, renderer: renderer).register(on: routes)
     TasksController(tasks: StaffTasksService(desk: desk), renderer: renderer).register(on: routes)
+    let siteChecks = SiteCheckService.make(desk: desk, applications: applications, settings: config.siteChecker)
+    SiteCheckAPI(service: siteChecks).register(on: routes)
+    SiteCheckPages(service: siteChecks, renderer: renderer).register(on: routes)
+    jobs.register(SiteCheckService.runJob) { context in
+        guard config.siteChecker.enabled else { return }
+        try await siteChecks.runQueued(context.payload)
+    }
+    jobs.register(recurring: RecurringJob(kind: SiteCheckService.dailyKind, hour: 3, timeZone: active.timeZone)) { _ in
+        guard config.siteChecker.enabled else { return }
+        try await siteChecks.schedule()
+    }
     deadlines.registerJobs(on: jobs, actions: [RuleChangesService.transitionDeadline: ruleChanges.transitionActions].merging(complaints.deadlineActions) { first, _ in first })
     let openAPI = OpenAPIDocumentCache(routes: routes, baseURL: config.baseURL)
     OperationsController(storage: storage, clock: clock, jobs: jobs, metrics: MetricsRegistry.shared, openAPI: { openAPI.data }).register(on: routes)

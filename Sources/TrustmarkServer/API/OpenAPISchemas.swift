@@ -4,7 +4,7 @@ import Foundation
 /// mirrors a DTO in the feature folders; a test decodes real responses against them.
 enum OpenAPISchemas {
     nonisolated(unsafe) static let all: [String: Any] = core.merging(membership) { first, _ in first }.merging(shops) { first, _ in first }
-        .merging(complaints) { first, _ in first }.merging(reviews) { first, _ in first }.merging(sanctions) { first, _ in first }
+        .merging(complaints) { first, _ in first }.merging(reviews) { first, _ in first }.merging(sanctions) { first, _ in first }.merging(siteChecks) { first, _ in first }
 
     nonisolated(unsafe) static let core: [String: Any] = [
         "Error": object(["error": object(["code": string, "message": string, "field": string,

@@ -35,6 +35,8 @@ public struct AppConfig: Sendable {
     public var attachmentMaxBytes: Int = 5 * 1024 * 1024
     /// The memory kept verification pages may take, in bytes.
     public var pageCacheBytes: Int = 512 << 20
+    /// The website checker: whether it runs, where a shop's home page is, and its politeness.
+    public var siteChecker = SiteCheckerSettings()
 
     public var isProduction: Bool { environment == .production }
     public var usesHTTPS: Bool { baseURL.lowercased().hasPrefix("https://") }
@@ -58,6 +60,10 @@ public struct AppConfig: Sendable {
         public static let sealMaxAge: ConfigKey = "trustmark.seal.max.age"
         public static let attachmentMaxKB: ConfigKey = "trustmark.attachment.max.kb"
         public static let pageCacheMB: ConfigKey = "trustmark.page.cache.mb"
+        public static let siteChecker: ConfigKey = "trustmark.site.checker"
+        public static let siteCheckerURL: ConfigKey = "trustmark.site.checker.url"
+        public static let siteCheckerResolve: ConfigKey = "trustmark.site.checker.resolve"
+        public static let siteCheckerIntervalMS: ConfigKey = "trustmark.site.checker.interval.ms"
     }
 
     /// Reads and validates every setting. Relative paths are taken from the current directory.
@@ -136,6 +142,7 @@ public struct AppConfig: Sendable {
             throw ConfigError(setting: "TRUSTMARK_PAGE_CACHE_MB", message: "'\(pageCacheText)' is not a number of megabytes from 0 to 65536")
         }
         config.pageCacheBytes = pageCacheMB << 20
+        config.siteChecker = try SiteCheckerSettings.load(reader, testing: environment == .testing)
         return config
     }
 
@@ -159,5 +166,37 @@ public struct AppConfig: Sendable {
             .deletingLastPathComponent().deletingLastPathComponent().path
         if holdsTemplates(checkout) { return checkout }
         throw ConfigError(setting: "TRUSTMARK_RESOURCES", message: "no \(marker) directory in \(workingDirectory); run from the project directory or set TRUSTMARK_RESOURCES")
+    }
+}
+
+/// The website checker's settings: TRUSTMARK_SITE_CHECKER (`on` or `off`; off while testing unless a
+/// test turns it on), TRUSTMARK_SITE_CHECKER_URL (a shop's home page from its domain, default
+/// `https://{domain}/`), TRUSTMARK_SITE_CHECKER_RESOLVE (connect every site to this address: tests and
+/// benchmarks on loopback) and TRUSTMARK_SITE_CHECKER_INTERVAL_MS (at least this long between two
+/// requests to one host, default 1000: one request per second).
+public struct SiteCheckerSettings: Sendable {
+    public var enabled = true
+    public var urlTemplate = "https://{domain}/"
+    public var resolve: String?
+    public var intervalMilliseconds = 1000
+
+    public init() {}
+
+    static func load(_ reader: ConfigReader, testing: Bool) throws(ConfigError) -> SiteCheckerSettings {
+        var settings = SiteCheckerSettings()
+        let switchText = reader.string(forKey: AppConfig.Key.siteChecker, default: testing ? "off" : "on").lowercased()
+        guard ["on", "off"].contains(switchText) else { throw ConfigError(setting: "TRUSTMARK_SITE_CHECKER", message: "'\(switchText)' is neither on nor off") }
+        settings.enabled = switchText == "on"
+        settings.urlTemplate = reader.string(forKey: AppConfig.Key.siteCheckerURL, default: settings.urlTemplate)
+        guard settings.urlTemplate.contains("{domain}"), settings.urlTemplate.hasPrefix("http://") || settings.urlTemplate.hasPrefix("https://") else {
+            throw ConfigError(setting: "TRUSTMARK_SITE_CHECKER_URL", message: "'\(settings.urlTemplate)' must be an http(s) address with {domain} in it")
+        }
+        settings.resolve = reader.string(forKey: AppConfig.Key.siteCheckerResolve)
+        let intervalText = reader.string(forKey: AppConfig.Key.siteCheckerIntervalMS, default: "1000")
+        guard let interval = Int(intervalText), (0...60_000).contains(interval) else {
+            throw ConfigError(setting: "TRUSTMARK_SITE_CHECKER_INTERVAL_MS", message: "'\(intervalText)' is not a number of milliseconds from 0 to 60000")
+        }
+        settings.intervalMilliseconds = interval
+        return settings
     }
 }

@@ -84,9 +84,9 @@ struct JobQueueTests {
             try await JobQueue.enqueue("test.mark", payload: "in-two-days", at: now.addingTimeInterval(2 * 86400), now: now, on: app.storage.db)
             try await JobQueue.enqueue("test.mark", payload: "in-five-days", at: now.addingTimeInterval(5 * 86400), now: now, on: app.storage.db)
             let reply = try await APIClient(client: client).call(.post, "/api/v1/dev/clock", json: ["advance": "P3D"])
-            // The job due in two days, and the five daily jobs (clean-up, membership, complaint
-            // figures, rating window, sanction deadlines) whose hour passed.
-            #expect(reply.json["jobsRun"] as? Int == 6)
+            // The job due in two days, and the six daily jobs (clean-up, membership, complaint
+            // figures, rating window, sanction deadlines, the website checker's schedule) whose hour passed.
+            #expect(reply.json["jobsRun"] as? Int == 7)
             #expect(try await Setting.find("marked:in-two-days", on: app.storage.db) != nil)
             #expect(try await Setting.find("marked:in-five-days", on: app.storage.db) == nil)
         }

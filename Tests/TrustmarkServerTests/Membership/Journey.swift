@@ -138,11 +138,11 @@ struct Journey {
 
     /// A KeurOnline member approved, signed and paid on the first day (its term starts on 1 January):
     /// the shop's slug, the membership and the member's client.
-    func activeMember() async throws -> (slug: String, membershipID: String, member: APIClient) {
+    func activeMember(domain: String = "fietsen.test") async throws -> (slug: String, membershipID: String, member: APIClient) {
         try await staff()
         let admin = try await api("admin@trustmark.test")
         let inspector = try await api("inspector@trustmark.test")
-        let (id, member) = try await apply(name: "Fietsen BV", email: "eva@fietsen.test", domains: ["fietsen.test"])
+        let (id, member) = try await apply(name: "Fietsen BV", email: "eva@fietsen.test", domains: [domain])
         try await audit(id, admin: admin, inspector: inspector)
         let membershipID = try #require(try await decide(id, "approve", as: admin)["membershipId"] as? String)
         #expect(try await member.call(.post, "/api/v1/memberships/\(membershipID)/contract/signature", json: ["name": "Eva"]).status == .ok)

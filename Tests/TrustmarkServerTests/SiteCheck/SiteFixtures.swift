@@ -4,6 +4,7 @@ import HummingbirdTLS
 import HummingbirdTesting
 import NIOCore
 import NIOSSL
+import Synchronization
 @testable import TrustmarkServer
 
 /// Shop sites on 127.0.0.1 for the website checker: the files under `Sites/<host>/`, chosen by the
@@ -11,13 +12,16 @@ import NIOSSL
 /// loop, 5 MB, a page that never ends, an image, bytes that are no UTF-8). A second server speaks TLS
 /// with a self-signed certificate.
 enum SiteFixtures {
+    /// Whether 'wisselend.test' shows its changed page.
+    static let changed = Mutex(false)
+
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Sites")
     static let tls = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("tls")
 
     /// Every host the fixtures answer for, to point the checker's DNS at loopback.
     static let hosts = ["fietsen-nl.test", "fahrrad-de.test", "bikes-en.test", "kaal.test", "verborgen.test", "zakelijk.test", "latin.test",
                         "robots.test", "weg.test", "elders.test", "lus.test", "groot.test", "eindeloos.test", "plaatje.test", "bytes.test",
-                        "kapot.test", "dicht.test", "selfsigned.test", "halfdicht.test"]
+                        "kapot.test", "dicht.test", "selfsigned.test", "halfdicht.test", "wisselend.test"]
 
     static func router() -> Router<BasicRequestContext> {
         let router = Router()
@@ -57,6 +61,10 @@ enum SiteFixtures {
             case ("bytes.test", "/"):
                 return Response(status: .ok, headers: [.contentType: "text/html"],
                                 body: .init(byteBuffer: ByteBuffer(bytes: Array("<html><body><p>Caf".utf8) + [0xE9, 0xFF, 0xFE] + Array(" KvK 12345678</p></body></html>".utf8))))
+            case ("wisselend.test", "/"):
+                // A shop whose site changes between two checks: the KvK number goes missing.
+                let number = changed.withLock { $0 } ? "" : "<p>KvK 12345678 · btw NL123456782B01</p>"
+                return html("<!doctype html><html><head><title>Wisselend</title></head><body><p>Fietsen BV, Markt 1, 1234 AB Utrecht</p>\(number)</body></html>")
             case ("kapot.test", "/"):
                 return Response(status: .internalServerError)
             default:

@@ -27,5 +27,6 @@ enum AllMigrations {
         M0021CreateSanctions(),
         M0022ListUntil(),
         M0023SanctionAppeals(),
+        M0024CreateSiteChecks(),
     ]
 }

@@ -21,6 +21,11 @@ final class SealSighting: Model, @unchecked Sendable {
     @OptionalField(key: "decided_by") var decidedBy: UUID?
     @OptionalField(key: "decided_at") var decidedAt: Date?
     @OptionalField(key: "decision_note") var decisionNote: String?
+    /// What the website checker found on the foreign page: `seen`, `not_seen` or `could_not_check`.
+    @OptionalField(key: "scan_outcome") var scanOutcome: String?
+    /// The image or words it found, or why it could not read the page.
+    @OptionalField(key: "scan_evidence") var scanEvidence: String?
+    @OptionalField(key: "scanned_at") var scannedAt: Date?
 
     var state: State { State(rawValue: stateRaw) ?? .open }
 

@@ -97,6 +97,7 @@ struct HomeController: Sendable {
                 let open = try await SealSighting.query(on: storage.db).filter(\.$ownDomain == false).filter(\.$stateRaw == SealSighting.State.open.rawValue).count()
                 tiles.append(.init(label: t("misuse_title"), value: "\(open)", href: "/staff/misuse"))
                 tools.append(.init(label: t("misuse_title"), description: t("tool_misuse"), href: "/staff/misuse"))
+                tools.append(.init(label: t("site_checks_title"), description: t("tool_site_checks"), href: "/staff/site-checks"))
             }
             tools += [
                 .init(label: t("nav_scheme"), description: t("tool_scheme"), href: "/staff/scheme"),

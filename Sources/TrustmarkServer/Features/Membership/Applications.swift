@@ -202,6 +202,7 @@ struct ApplicationsService: Sendable {
         application.submittedAt = now
         application.stateChangedAt = now
         try await application.create(on: db)
+        var created: [UUID] = []
         for shop in shops {
             let row = Shop()
             row.id = UUID()
@@ -214,7 +215,10 @@ struct ApplicationsService: Sendable {
             row.createdAt = now
             try await row.create(on: db)
             for domain in shop.1 { try await ShopDomain(shopID: try row.requireID(), domain: domain).create(on: db) }
+            created.append(try row.requireID())
         }
+        // The website checker's pre-check of each new shop, for the audit screen.
+        try await SiteCheckService.queuePreCheck(shops: created, application: try application.requireID(), now: now, on: db)
         return application
     }
 

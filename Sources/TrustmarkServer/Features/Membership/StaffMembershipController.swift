@@ -38,6 +38,8 @@ struct ApplicationDetailPage: Encodable, Sendable {
         let article: String
         let question: String
         let automated: String?
+        /// The page the website checker's evidence is on.
+        let automatedURL: String?
         let pass: Bool
         let fail: Bool
         let notApplicable: Bool
@@ -261,12 +263,18 @@ struct StaffMembershipController: Sendable {
         let shops = try await applications.shops(of: application, on: db)
         let findings = seesAudit ? try await applications.findings(of: application, on: db) : []
         let byKey = Dictionary(findings.map { ("\($0.$shop.id.uuidString)|\($0.criterionID)", $0) }, uniquingKeysWith: { first, _ in first })
+        let checked = seesAudit ? try await SiteChecks.latest(of: shops.compactMap(\.id), on: db) : [:]
         let blocks = shops.map { shop in
             ApplicationDetailPage.ShopBlock(name: shop.name, domains: shop.domains.map(\.domain).joined(separator: ", "), criteria: seesAudit ? desk.scheme.codeOfConduct.criteria.map { criterion in
                 let key = "\(shop.id?.uuidString ?? "")|\(criterion.id)"
                 let finding = byKey[key]
                 return .init(key: key, shopID: shop.id?.uuidString ?? "", criterion: criterion.id, article: criterion.article, question: desk.active.text(criterion.question, locale),
-                             automated: criterion.automatedCheck.map { renderer.localizer.text("audit_automated_pending", locale, ["check": $0]) },
+                             automated: criterion.automatedCheck.map { check in
+                                 SiteChecks.describe(checked[shop.id ?? UUID()], check: check, localizer: renderer.localizer, locale: locale, timeZone: desk.timeZone)
+                             },
+                             automatedURL: criterion.automatedCheck.flatMap { check in
+                                 checked[shop.id ?? UUID()]?.checkResults.first { $0.check == check }?.evidence.first?.url
+                             },
                              pass: finding?.result == .pass, fail: finding?.result == .fail, notApplicable: finding?.result == .notApplicable,
                              note: finding?.note ?? "", evidence: finding?.evidenceURL ?? "")
             } : [])

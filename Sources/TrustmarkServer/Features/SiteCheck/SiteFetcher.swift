@@ -25,6 +25,8 @@ final class SiteFetcher: Sendable {
         var maxRedirects = 5
         /// Host names the checker connects to elsewhere (tests and benchmarks on loopback).
         var dnsOverride: [String: String] = [:]
+        /// Connect every site's hosts to this address instead (TRUSTMARK_SITE_CHECKER_RESOLVE).
+        var resolveAll: String?
 
         var userAgent: String { "\(agent)/1.0 (+\(contactURL))" }
     }
@@ -50,12 +52,20 @@ final class SiteFetcher: Sendable {
 
     init(rules: Rules) {
         self.rules = rules
+        client = Self.client(rules, dnsOverride: rules.dnsOverride)
+    }
+
+    static func client(_ rules: Rules, dnsOverride: [String: String]) -> HTTPClient {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow,
-                                                     timeout: .init(connect: Self.amount(rules.connectTimeout),
-                                                                    read: Self.amount(rules.pageTimeout)))
-        configuration.dnsOverride = rules.dnsOverride
+                                                     timeout: .init(connect: Self.amount(rules.connectTimeout), read: Self.amount(rules.pageTimeout)))
+        configuration.dnsOverride = dnsOverride
         configuration.decompression = .enabled(limit: .ratio(20))
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// The client is shut down with the fetcher (a server's lives as long as the process).
+    deinit {
+        try? client.syncShutdown()
     }
 
     func shutdown() async throws {
@@ -72,7 +82,13 @@ final class SiteFetcher: Sendable {
             return fetch
         }
         let allowed = Set((domains.isEmpty ? [host] : domains).map { DomainName.normalise($0) })
-        let robots = await robotsTxt(for: url)
+        // With one address for every host, this site gets a client that connects its hosts there.
+        let session = rules.resolveAll.map { address in
+            Self.client(rules, dnsOverride: Dictionary((allowed.union([host]).flatMap { [$0, "www." + $0] }).map { ($0, address) }) { first, _ in first })
+        }
+        defer { if let session { Task { try? await session.shutdown() } } }
+        let client = session ?? self.client
+        let robots = await robotsTxt(for: url, client: client)
         if case .failure(let failure, let detail) = robots {
             fetch.failure = failure
             fetch.detail = detail
@@ -84,7 +100,7 @@ final class SiteFetcher: Sendable {
             fetch.detail = url.absoluteString
             return fetch
         }
-        switch await page(url, allowed: allowed) {
+        switch await page(url, allowed: allowed, client: client) {
         case .failure(let failure, let detail):
             fetch.failure = failure
             fetch.detail = detail
@@ -101,7 +117,7 @@ final class SiteFetcher: Sendable {
                     fetch.skipped.append((target.absoluteString, Failure.robotsDisallow.rawValue))
                     continue
                 }
-                switch await page(target, allowed: allowed) {
+                switch await page(target, allowed: allowed, client: client) {
                 case .page(let found): fetch.pages.append(found)
                 case .failure(let failure, _): fetch.skipped.append((target.absoluteString, failure.rawValue))
                 }
@@ -118,14 +134,14 @@ final class SiteFetcher: Sendable {
     }
 
     /// One page, following redirects within `allowed`.
-    func page(_ start: URL, allowed: Set<String>) async -> PageAnswer {
+    func page(_ start: URL, allowed: Set<String>, client: HTTPClient) async -> PageAnswer {
         var url = start
         var visited: [String] = []
         while true {
             if visited.contains(url.absoluteString) { return .failure(.redirectLoop, (visited + [url.absoluteString]).joined(separator: " → ")) }
             guard visited.count <= rules.maxRedirects else { return .failure(.redirectLoop, visited.joined(separator: " → ")) }
             visited.append(url.absoluteString)
-            let answer = await get(url)
+            let answer = await get(url, client: client)
             switch answer {
             case .failure(let failure, let detail):
                 return .failure(failure, detail)
@@ -152,7 +168,7 @@ final class SiteFetcher: Sendable {
 
     /// One GET, paced per host, cut at the size limit; a page that runs past the time limit after
     /// sending something is kept as cut off.
-    func get(_ url: URL) async -> Answer {
+    func get(_ url: URL, client: HTTPClient) async -> Answer {
         await pacer.wait(for: url.host?.lowercased() ?? "", interval: rules.perHost)
         var request = HTTPClientRequest(url: url.absoluteString)
         request.headers.add(name: "User-Agent", value: rules.userAgent)
@@ -209,12 +225,12 @@ final class SiteFetcher: Sendable {
 
     /// The host's robots.txt: missing (4xx) allows everything; a server error or no answer stops the
     /// check, since the site cannot be read either.
-    func robotsTxt(for url: URL) async -> RobotsAnswer {
+    func robotsTxt(for url: URL, client: HTTPClient) async -> RobotsAnswer {
         guard var parts = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return .failure(.invalidURL, url.absoluteString) }
         parts.path = "/robots.txt"
         parts.query = nil
         guard let robotsURL = parts.url else { return .failure(.invalidURL, url.absoluteString) }
-        switch await get(robotsURL) {
+        switch await get(robotsURL, client: client) {
         case .body(let status, _, let bytes, _):
             if (200..<300).contains(status) { return .success(RobotsTxt(String(decoding: bytes, as: UTF8.self))) }
             if (400..<500).contains(status) { return .success(.allowAll) }

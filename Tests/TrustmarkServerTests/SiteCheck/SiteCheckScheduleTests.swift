@@ -1,0 +1,78 @@
+import FluentKit
+import Foundation
+import HummingbirdTesting
+import Testing
+import TrustmarkCore
+@testable import TrustmarkServer
+
+/// Where the website checker runs in the application: the pre-check of a new application on the
+/// audit screen, the round of re-checks with the clock, a regression that opens a re-check for an
+/// inspector, and the progress staff follow.
+@Suite("Website checker in the application", .serialized)
+struct SiteCheckScheduleTests {
+    static func settings(_ port: Int) -> [String: String] {
+        ["TRUSTMARK_SITE_CHECKER": "on", "TRUSTMARK_SITE_CHECKER_URL": "http://{domain}:\(port)/", "TRUSTMARK_SITE_CHECKER_RESOLVE": "127.0.0.1",
+         "TRUSTMARK_SITE_CHECKER_INTERVAL_MS": "0"]
+    }
+
+    @Test func aNewApplicationIsPreCheckedAndTheAuditScreenShowsIt() async throws {
+        try await SiteFixtures.with { port, _ in
+            try await TestApp.with(scheme: "keuronline", extra: Self.settings(port)) { app, client in
+                let journey = Journey(app: app, client: client)
+                try await journey.staff()
+                let (id, _) = try await journey.apply(name: "Fietsen BV", email: "eva@fietsen.test", domains: ["wisselend.test"])
+                _ = try await app.jobs.runDue()
+                let run = try #require(try await SiteCheck.query(on: app.storage.db).first())
+                #expect(run.reason == "pre_check" && run.applicationID?.uuidString == id && run.failure == nil)
+                #expect(run.checkResults.first { $0.check == "kvk_number" }?.outcome == .found, "the registered 12345678")
+                let staff = Browser(client, acceptLanguage: "nl")
+                try await staff.login("admin@trustmark.test")
+                let page = try await staff.get("/staff/applications/\(id)")
+                #expect(page.body.contains("Websitecontrole (") && page.body.contains("gevonden: “"), "the outcome and its words on the audit screen")
+                #expect(page.body.contains("href=\"http://wisselend.test:\(port)/\""), "one click to the page")
+            }
+        }
+    }
+
+    @Test func theRoundChecksMembersOnTheSchemesIntervalAndARegressionOpensARecheck() async throws {
+        try await SiteFixtures.with { port, _ in
+            SiteFixtures.changed.withLock { $0 = false }
+            try await TestApp.with(scheme: "keuronline", extra: Self.settings(port)) { app, client in
+                let journey = Journey(app: app, client: client)
+                _ = try await journey.activeMember(domain: "wisselend.test")
+                _ = try await app.jobs.runDue()
+                let shop = try #require(try await Shop.query(on: app.storage.db).first()?.id)
+                #expect(try await SiteCheck.query(on: app.storage.db).count() == 1, "the pre-check")
+                var admin = try await journey.api("admin@trustmark.test")
+                var progress = try await admin.call(.get, "/api/v1/site-checks/progress").json
+                #expect(progress["shops"] as? Int == 1 && progress["checked"] as? Int == 1 && progress["toDo"] as? Int == 0, "\(progress)")
+
+                // KeurOnline: every 3 months. Not before; the day the interval has passed, the daily run checks it.
+                let checkedOn = Day(try #require(try await SiteCheck.query(on: app.storage.db).first()?.checkedAt), in: app.scheme.timeZone)
+                try await journey.moveTo(checkedOn.adding(days: 80).description)
+                #expect(try await SiteCheck.query(on: app.storage.db).count() == 1)
+                try await journey.moveTo(checkedOn.adding(days: 93).description)
+                let runs = try await SiteCheck.query(on: app.storage.db).sort(\.$checkedAt).all()
+                #expect(runs.map(\.reason) == ["pre_check", "recheck"], "\(runs.map(\.reason))")
+                #expect(try await MembershipApplication.query(on: app.storage.db).filter(\.$kindRaw == "recheck").count() == 0, "nothing regressed")
+
+                // The site loses its KvK number: the next check (staff ask for it) opens a re-check for an inspector.
+                SiteFixtures.changed.withLock { $0 = true }
+                admin = try await journey.api("admin@trustmark.test")
+                let now = try await admin.call(.post, "/api/v1/site-checks", json: ["shopId": shop.uuidString])
+                #expect(now.status == .created, "\(now.body)")
+                #expect(now.json["regressions"] as? [String] == ["kvk_number", "vat_number"], "\(now.body)")
+                let recheck = try #require(try await MembershipApplication.query(on: app.storage.db).filter(\.$kindRaw == "recheck").first())
+                #expect(recheck.state == .submitted, "waiting for an inspector; nothing sanctioned")
+                let sanctions = try await Sanction.query(on: app.storage.db).count(), proposals = try await SanctionProposal.query(on: app.storage.db).count()
+                #expect(sanctions == 0 && proposals == 0)
+                progress = try await admin.call(.get, "/api/v1/site-checks/progress").json
+                #expect(progress["regressions"] as? Int == 1)
+                let listed = try await admin.call(.get, "/api/v1/site-checks?shopId=\(shop.uuidString)").json
+                #expect(listed["total"] as? Int == 3)
+                #expect(try await admin.call(.post, "/api/v1/site-checks", json: ["url": "ftp://x"], language: "en").error["field"] as? String == "url")
+            }
+            SiteFixtures.changed.withLock { $0 = false }
+        }
+    }
+}
