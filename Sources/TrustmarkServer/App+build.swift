@@ -197,6 +197,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     jobs.register(recurring: RecurringJob(kind: SiteCheckService.dailyKind, hour: 3, timeZone: active.timeZone)) { _ in
         guard config.siteChecker.enabled else { return }
         try await siteChecks.schedule()
+        try await siteChecks.scanMisuse()
     }
     deadlines.registerJobs(on: jobs, actions: [RuleChangesService.transitionDeadline: ruleChanges.transitionActions].merging(complaints.deadlineActions) { first, _ in first })
     let openAPI = OpenAPIDocumentCache(routes: routes, baseURL: config.baseURL)

@@ -282,3 +282,40 @@ public enum SiteChecks {
         return nil
     }
 }
+
+/// Whether a page that is not a member's shows the trustmark: its seal (an image from the
+/// trustmark's own address, which names the shop whose seal it is) or a copy of its logo (an image
+/// named or described with the scheme's name). The scheme's name in the text alone is not enough.
+public enum MisuseScan {
+    public enum Outcome: String, Sendable, Codable {
+        case seen, notSeen = "not_seen", unsure
+    }
+
+    public struct Finding: Equatable, Sendable {
+        public var outcome: Outcome
+        public var evidence: String
+        /// The shop whose seal the page shows, from the seal's address.
+        public var slug: String?
+    }
+
+    public static func look(_ page: SitePage, sealHost: String, schemeName: String) -> Finding {
+        let host = sealHost.lowercased()
+        for image in page.page.images {
+            let src = image.src.lowercased()
+            if src.contains(host), let range = src.range(of: "/seal/") {
+                let slug = src[range.upperBound...].prefix { $0 != "." && $0 != "?" && $0 != "/" }
+                return Finding(outcome: .seen, evidence: image.src, slug: slug.isEmpty ? nil : String(slug))
+            }
+        }
+        let name = schemeName.lowercased().filter { !$0.isWhitespace }
+        if !name.isEmpty, let image = page.page.images.first(where: {
+            $0.src.lowercased().filter { !$0.isWhitespace }.contains(name) || $0.alt.lowercased().filter { !$0.isWhitespace }.contains(name)
+        }) {
+            return Finding(outcome: .seen, evidence: image.src + (image.alt.isEmpty ? "" : " (\(image.alt))"))
+        }
+        if !name.isEmpty, let words = SiteChecks.first([page], NSRegularExpression.escapedPattern(for: schemeName)) {
+            return Finding(outcome: .unsure, evidence: words.text)
+        }
+        return Finding(outcome: .notSeen, evidence: "")
+    }
+}

@@ -20,6 +20,9 @@ extension OpenAPISchemas {
             "pages": ["type": ["array", "null"], "items": string], "results": ["type": ["array", "null"], "items": ref("CheckResult")],
         ], required: ["id", "url", "reason", "found", "notFound", "unsure", "regressions", "milliseconds", "checkedAt"]),
         "SiteCheckList": list("SiteCheck"),
+        "MisuseScanRequest": object(["url": string], required: ["url"]),
+        "MisuseScan": object(["url": string, "outcome": enumeration(["seen", "not_seen", "unsure", "could_not_check"]), "evidence": string,
+                              "reason": nullableString, "caseId": nullableUUID], required: ["url", "outcome", "evidence"]),
         "SiteCheckRequest": object(["shopId": nullableUUID, "url": nullableString], required: []),
         "SiteCheckProgress": object([
             "intervalDays": ["type": ["integer", "null"]], "shops": integer, "checked": integer, "toDo": integer, "dueToday": integer, "queued": integer,

@@ -75,4 +75,41 @@ struct SiteCheckScheduleTests {
             SiteFixtures.changed.withLock { $0 = false }
         }
     }
+
+    @Test func misuseCasesAreScannedAndStaffCanScanASiteTheyFound() async throws {
+        try await SiteFixtures.with { port, _ in
+            try await TestApp.with(scheme: "keuronline", extra: Self.settings(port)) { app, client in
+                let journey = Journey(app: app, client: client)
+                let (slug, _, _) = try await journey.activeMember()
+                SiteFixtures.copiedSeal.withLock { $0 = app.config.baseURL + "/seal/\(slug).svg?size=120" }
+                _ = try await APIClient(client: client).call(.get, "/seal/\(slug).svg", headers: ["Referer": "http://kopie.test:\(port)/winkel"])
+                try await app.seals.sightings.flush()
+                // The daily run scans the open case's page.
+                try await journey.moveTo("2026-12-25")
+                let admin = try await journey.api("admin@trustmark.test")
+                let found = try #require((try await admin.call(.get, "/api/v1/misuse-cases").json["items"] as? [[String: Any]])?.first)
+                #expect(found["scanOutcome"] as? String == "seen", "\(found)")
+                #expect((found["scanEvidence"] as? String)?.contains("/seal/\(slug).svg") == true)
+
+                // Sites staff name: a copy of the logo, nothing, and one that cannot be read.
+                let logo = try await admin.call(.post, "/api/v1/misuse-scans", json: ["url": "http://logo.test:\(port)/"])
+                #expect(logo.status == .created && logo.json["outcome"] as? String == "seen" && logo.json["caseId"] == nil, "\(logo.body)")
+                #expect((logo.json["evidence"] as? String)?.contains("keuronline-logo.png") == true)
+                #expect(try await admin.call(.post, "/api/v1/misuse-scans", json: ["url": "http://nietsaan.test:\(port)/"]).json["outcome"] as? String == "not_seen")
+                let closed = try await admin.call(.post, "/api/v1/misuse-scans", json: ["url": "http://dicht.test:1/"]).json
+                #expect(closed["outcome"] as? String == "could_not_check" && closed["reason"] as? String == "unreachable")
+                #expect(try await admin.call(.post, "/api/v1/misuse-scans", json: ["url": "ftp://x"]).status == .unprocessableContent)
+                // A seal of one of our shops on a page staff name opens that case.
+                let named = try await admin.call(.post, "/api/v1/misuse-scans", json: ["url": "http://kopie.test:\(port)/aanbieding"])
+                #expect(named.json["caseId"] as? String == found["id"] as? String, "the same shop and site: the same case")
+
+                let staff = Browser(client, acceptLanguage: "nl")
+                try await staff.login("admin@trustmark.test")
+                #expect(try await staff.get("/staff/misuse").body.contains("Websitecontrole: keurmerk op de pagina gezien"))
+                let scanned = try await staff.post("/staff/misuse-scans", ["url": "http://nietsaan.test:\(port)/"])
+                #expect(scanned.location == "/staff/misuse?scanned=not_seen")
+                #expect(try await staff.get("/staff/misuse?scanned=not_seen").body.contains("Geen keurmerk of logo op die pagina gevonden."))
+            }
+        }
+    }
 }

@@ -14,6 +14,8 @@ import Synchronization
 enum SiteFixtures {
     /// Whether 'wisselend.test' shows its changed page.
     static let changed = Mutex(false)
+    /// The seal address 'kopie.test' shows (a copy of one of the test's shops' seals).
+    static let copiedSeal = Mutex("")
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Sites")
     static let tls = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("tls")
@@ -21,7 +23,7 @@ enum SiteFixtures {
     /// Every host the fixtures answer for, to point the checker's DNS at loopback.
     static let hosts = ["fietsen-nl.test", "fahrrad-de.test", "bikes-en.test", "kaal.test", "verborgen.test", "zakelijk.test", "latin.test",
                         "robots.test", "weg.test", "elders.test", "lus.test", "groot.test", "eindeloos.test", "plaatje.test", "bytes.test",
-                        "kapot.test", "dicht.test", "selfsigned.test", "halfdicht.test", "wisselend.test"]
+                        "kapot.test", "dicht.test", "selfsigned.test", "halfdicht.test", "wisselend.test", "kopie.test", "logo.test", "nietsaan.test"]
 
     static func router() -> Router<BasicRequestContext> {
         let router = Router()
@@ -65,6 +67,9 @@ enum SiteFixtures {
                 // A shop whose site changes between two checks: the KvK number goes missing.
                 let number = changed.withLock { $0 } ? "" : "<p>KvK 12345678 · btw NL123456782B01</p>"
                 return html("<!doctype html><html><head><title>Wisselend</title></head><body><p>Fietsen BV, Markt 1, 1234 AB Utrecht</p>\(number)</body></html>")
+            case ("kopie.test", _):
+                let seal = copiedSeal.withLock { $0 }
+                return html("<!doctype html><html><head><title>Kopie</title></head><body><p>Betrouwbaar!</p><a href=\"/\"><img src=\"\(seal)\" alt=\"Keurmerk\"></a></body></html>")
             case ("kapot.test", "/"):
                 return Response(status: .internalServerError)
             default:

@@ -192,6 +192,8 @@ struct RoleMatrixTests {
         "GET /staff/site-checks": [.admin, .inspector],
         "GET /staff/site-checks/{id}": [.admin, .inspector],
         "POST /staff/site-checks": [.admin, .inspector],
+        "POST /api/v1/misuse-scans": [.admin, .inspector],
+        "POST /staff/misuse-scans": [.admin, .inspector],
         "GET /staff/sanctions/new": [.admin],
         "GET /staff/sanctions/{id}": [.admin],
         "POST /staff/sanctions": [.admin],

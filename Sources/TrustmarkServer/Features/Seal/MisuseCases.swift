@@ -17,6 +17,10 @@ struct MisuseCaseDTO: Codable, Sendable {
     let state: String
     let decisionNote: String?
     let decidedAt: Date?
+    /// What the website checker's scan of the page found (`seen`, `not_seen`, `unsure`, `could_not_check`).
+    var scanOutcome: String? = nil
+    var scanEvidence: String? = nil
+    var scannedAt: Date? = nil
 }
 
 struct MisuseDecisionRequest: Codable, Sendable {
@@ -73,6 +77,7 @@ struct MisuseCasesService: Sendable {
     static func dto(_ row: SealSighting) throws -> MisuseCaseDTO {
         MisuseCaseDTO(id: try row.requireID(), shopId: row.$shop.id, shop: row.shop.name, shopSlug: row.shop.slug ?? "", host: row.host,
                       firstPage: row.firstPage, lastPage: row.lastPage, firstSeen: row.firstSeen, lastSeen: row.lastSeen, count: row.count,
-                      state: row.stateRaw, decisionNote: row.decisionNote, decidedAt: row.decidedAt)
+                      state: row.stateRaw, decisionNote: row.decisionNote, decidedAt: row.decidedAt, scanOutcome: row.scanOutcome, scanEvidence: row.scanEvidence,
+                      scannedAt: row.scannedAt)
     }
 }

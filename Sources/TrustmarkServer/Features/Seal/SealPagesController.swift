@@ -106,15 +106,20 @@ struct SealPagesController: Sendable {
             MisusePage.Filter(label: renderer.localizer.text("misuse_state_\($0.rawValue)", context.locale), href: "/staff/misuse?state=\($0.rawValue)",
                               current: $0 == chosen, count: counts[$0] ?? 0)
         }
-        let rows = list.items.map {
-            MisusePage.Row(id: $0.id.uuidString, shop: $0.shop, slug: $0.shopSlug, host: $0.host, firstPage: $0.firstPage, lastPage: $0.lastPage,
-                           firstSeen: desk.dayText(Day($0.firstSeen, in: desk.timeZone), context.locale),
-                           lastSeen: desk.dayText(Day($0.lastSeen, in: desk.timeZone), context.locale), count: $0.count,
-                           open: $0.state == SealSighting.State.open.rawValue, note: $0.decisionNote)
+        let rows = list.items.map { item in
+            let scan = item.scanOutcome.map { outcome in
+                renderer.localizer.text("misuse_scan_\(outcome)", context.locale) + ((item.scanEvidence ?? "").isEmpty ? "" : ": " + (item.scanEvidence ?? ""))
+            }
+            return MisusePage.Row(id: item.id.uuidString, shop: item.shop, slug: item.shopSlug, host: item.host, firstPage: item.firstPage, lastPage: item.lastPage,
+                           firstSeen: desk.dayText(Day(item.firstSeen, in: desk.timeZone), context.locale),
+                           lastSeen: desk.dayText(Day(item.lastSeen, in: desk.timeZone), context.locale), count: item.count,
+                           open: item.state == SealSighting.State.open.rawValue, note: item.decisionNote,
+                           scan: scan, confirmed: item.scanOutcome == "seen")
         }
         let page = MisusePage(chrome: renderer.chrome(context, titleKey: "misuse_title", path: "/staff/misuse"), error: error, filters: filters, rows: rows,
                               hasRows: !rows.isEmpty, pager: Pager(list, base: "/staff/misuse?state=\(chosen.rawValue)&page="),
-                              canSummon: context.role == .admin)
+                              canSummon: context.role == .admin,
+                              scanned: request.uri.queryParameters["scanned"].map { renderer.localizer.text("misuse_scanned_\($0)", context.locale) })
         return renderer.render("seal/misuse", page, context: context, status: status)
     }
 }
@@ -172,6 +177,9 @@ struct MisusePage: Encodable, Sendable {
         let count: Int
         let open: Bool
         let note: String?
+        /// The website checker's scan of the page, in words.
+        let scan: String?
+        let confirmed: Bool
     }
 
     let chrome: PageChrome
@@ -182,4 +190,6 @@ struct MisusePage: Encodable, Sendable {
     let pager: Pager
     /// Administrators may summon the site's owner (the sanctions desk).
     let canSummon: Bool
+    /// What a scan staff asked for found, when the page comes back from it.
+    let scanned: String?
 }

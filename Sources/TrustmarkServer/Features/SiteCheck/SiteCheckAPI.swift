@@ -127,6 +127,12 @@ struct SiteCheckAPI: Sendable {
                                                                               response: "SiteCheck", errors: [401, 403, 404])) { _, context in
             JSONBody.response(SiteCheckDTO(try await service.run(context.parameters.get("id")), full: true))
         }
+        routes.post("/api/v1/misuse-scans", .roles(Self.staff), api: APIDoc("Look at a page for the trustmark's seal or logo now; a seal of one of our shops opens its misuse case",
+                                                                           tag: "seal", request: "MisuseScanRequest", response: "MisuseScan", status: 201,
+                                                                           errors: [401, 403, 422])) { request, context in
+            let body = try await JSONBody.decode(MisuseScanRequest.self, from: request, context: context)
+            return JSONBody.response(try await service.scanMisuse(url: body.url), status: .created)
+        }
         routes.post("/api/v1/site-checks", .roles(Self.staff), api: APIDoc("Check a shop (shopId) or any site (url) now; answers when the run is done",
                                                                           tag: "site-checks", request: "SiteCheckRequest", response: "SiteCheck", status: 201,
                                                                           errors: [401, 403, 404, 422])) { request, context in

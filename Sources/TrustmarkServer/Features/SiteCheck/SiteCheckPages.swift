@@ -57,6 +57,15 @@ struct SiteCheckPages: Sendable {
                 return try await list(request, context, error: refusal.text, status: refusal.status)
             }
         }
+        routes.post("/staff/misuse-scans", .roles(SiteCheckAPI.staff)) { request, context in
+            let input = try await FormInput.parse(request, context: context)
+            do {
+                let scan = try await service.scanMisuse(url: input.fields["url"] ?? "")
+                return .seeOther("/staff/misuse?scanned=\(scan.caseId == nil ? scan.outcome : "case")")
+            } catch let error as AppError where error.status == .unprocessableContent {
+                return .seeOther("/staff/misuse?scanned=invalid")
+            }
+        }
         routes.get("/staff/site-checks/{id}", .roles(SiteCheckAPI.staff)) { _, context in
             let run = try await service.run(context.parameters.get("id"))
             let t = { (key: String) in renderer.localizer.text(key, context.locale) }

@@ -82,10 +82,7 @@ final class SiteFetcher: Sendable {
             return fetch
         }
         let allowed = Set((domains.isEmpty ? [host] : domains).map { DomainName.normalise($0) })
-        // With one address for every host, this site gets a client that connects its hosts there.
-        let session = rules.resolveAll.map { address in
-            Self.client(rules, dnsOverride: Dictionary((allowed.union([host]).flatMap { [$0, "www." + $0] }).map { ($0, address) }) { first, _ in first })
-        }
+        let session = session(for: allowed.union([host]))
         defer { if let session { Task { try? await session.shutdown() } } }
         let client = session ?? self.client
         let robots = await robotsTxt(for: url, client: client)
@@ -124,6 +121,30 @@ final class SiteFetcher: Sendable {
             }
         }
         return fetch
+    }
+
+    /// With one address for every host (TRUSTMARK_SITE_CHECKER_RESOLVE), a site gets a client of
+    /// its own that connects its hosts there; the caller shuts it down.
+    private func session(for hosts: Set<String>) -> HTTPClient? {
+        rules.resolveAll.map { address in
+            Self.client(rules, dnsOverride: Dictionary(hosts.flatMap { [$0, "www." + $0] }.map { ($0, address) }) { first, _ in first })
+        }
+    }
+
+    /// One page as it is (the misuse scan): robots.txt honoured, redirects only on its own host.
+    func fetchPage(_ address: String) async -> PageAnswer {
+        guard let url = URL(string: address), let host = url.host?.lowercased(), url.scheme == "http" || url.scheme == "https" else {
+            return .failure(.invalidURL, address)
+        }
+        let session = session(for: [DomainName.normalise(host)])
+        defer { if let session { Task { try? await session.shutdown() } } }
+        let client = session ?? self.client
+        switch await robotsTxt(for: url, client: client) {
+        case .failure(let failure, let detail): return .failure(failure, detail)
+        case .success(let robots):
+            guard robots.allows(Self.pathAndQuery(url), agent: rules.agent) else { return .failure(.robotsDisallow, address) }
+        }
+        return await page(url, allowed: [DomainName.normalise(host)], client: client)
     }
 
     // MARK: one page
