@@ -5,7 +5,7 @@ import TrustmarkServer
 struct BenchmarkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "benchmark", abstract: "Measure the platform services on a database of their own (see docs/benchmarks.md).",
-        subcommands: [DueScan.self, Mail.self])
+        subcommands: [DueScan.self, Mail.self, SiteChecks.self])
 
     struct DueScan: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Fill open deadlines with their jobs and time the worker's scan.")
@@ -32,6 +32,29 @@ struct BenchmarkCommand: AsyncParsableCommand {
             let app = try await benchmarkApp(nil)
             say("mail delivery to \(smtp):")
             try await PlatformBenchmarks.mail(app: app, count: count) { say($0) }
+            await app.storage.shutdown()
+        }
+    }
+}
+
+extension BenchmarkCommand {
+    struct SiteChecks: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "site-checks",
+            abstract: "Run the website checker on local sites site0001.test ... (scripts/bench serves them with nginx) and count sites per minute.")
+
+        @Option(help: "How many sites.") var sites = 1000
+        @Option(help: "The local server's port (every site's host connects to 127.0.0.1 there).") var port: Int
+        @Option(name: .customLong("interval-ms"), help: "At least this long between two requests to one host.") var intervalMs = 1000
+        @Option(help: "How many sites at a time.") var concurrency = 32
+        @Option(help: "The scheme whose checks run.") var scheme = "Schemes/keuronline.yaml"
+
+        func run() async throws {
+            setenv("TRUSTMARK_SCHEME", scheme, 1)
+            let app = try await benchmarkApp(nil)
+            let urls = (1...max(1, sites)).map { String(format: "http://site%04d.test:%d/", $0, port) }
+            say("website checker:")
+            try await SiteCheckBenchmark.run(app: app, urls: urls, resolve: "127.0.0.1", intervalMilliseconds: intervalMs, concurrency: concurrency) { say("    " + $0) }
             await app.storage.shutdown()
         }
     }

@@ -62,7 +62,7 @@ struct CheckSiteCommand: AsyncParsableCommand {
     static func load(_ path: String) throws -> Scheme {
         do {
             return try SchemeFile.load(path).scheme
-        } catch let error as SchemeFile.LoadError {
+        } catch {
             stderr(error.lines.joined(separator: "\n"))
             throw ExitCode(1)
         }
