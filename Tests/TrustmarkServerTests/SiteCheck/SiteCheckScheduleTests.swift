@@ -112,4 +112,32 @@ struct SiteCheckScheduleTests {
             }
         }
     }
+
+    @Test func aShopIsCheckedBeforeItsRenewalEvenWhenItsRoundIsNotDue() async throws {
+        try await TestApp.with(scheme: "keuronline") { app, client in
+            let journey = Journey(app: app, client: client)
+            _ = try await journey.activeMember()
+            let shop = try #require(try await Shop.query(on: app.storage.db).first()?.id)
+            let paidThrough = try #require(try await Membership.query(on: app.storage.db).first()?.paidThrough.flatMap(Day.init))
+            let service = SiteCheckService.make(desk: app.memberships.desk, applications: app.applications, settings: app.config.siteChecker)
+            // Checked 20 days before the term ends; the renewal window (1 month, article 21) opens after it.
+            let checked = SiteCheck()
+            checked.$shop.id = shop
+            checked.url = "https://fietsen.test/"
+            checked.reason = SiteCheck.Reason.recheck.rawValue
+            checked.pages = ""
+            checked.results = "[]"
+            checked.found = 0
+            checked.notFound = 0
+            checked.unsure = 0
+            checked.regressions = ""
+            checked.milliseconds = 1
+            checked.checkedAt = paidThrough.adding(days: -40).midday(in: app.scheme.timeZone)
+            try await checked.create(on: app.storage.db)
+            #expect(try await service.due(today: paidThrough.adding(days: -35)).today.isEmpty, "checked 5 days ago")
+            let due = try await service.due(today: paidThrough.adding(days: -25)).today
+            #expect(due.map(\.shop) == [shop] && due.map(\.reason) == [.renewal], "before the renewal")
+            #expect(try await service.due(today: paidThrough.adding(days: 10)).today.isEmpty, "after the renewal: the round's interval again")
+        }
+    }
 }
