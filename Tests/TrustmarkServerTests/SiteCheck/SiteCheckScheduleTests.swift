@@ -30,6 +30,20 @@ struct SiteCheckScheduleTests {
                 let page = try await staff.get("/staff/applications/\(id)")
                 #expect(page.body.contains("Websitecontrole (") && page.body.contains("gevonden: “"), "the outcome and its words on the audit screen")
                 #expect(page.body.contains("href=\"http://wisselend.test:\(port)/\""), "one click to the page")
+
+                // The inspector finds the checker's answers filled in, to confirm or change.
+                let admin = try await journey.api("admin@trustmark.test")
+                #expect(try await admin.call(.post, "/api/v1/applications/\(id)/assignment",
+                                             json: ["inspectorId": try await journey.userID("inspector@trustmark.test").uuidString]).status == .noContent)
+                let inspectorAPI = try await journey.api("inspector@trustmark.test")
+                #expect(try await inspectorAPI.call(.post, "/api/v1/applications/\(id)/declaration", json: ["conflict": false]).status == .noContent)
+                let inspector = Browser(client, acceptLanguage: "nl")
+                try await inspector.login("inspector@trustmark.test")
+                let form = try await inspector.get("/staff/applications/\(id)").body
+                let shop = try #require(run.$shop.id?.uuidString)
+                #expect(form.contains("name=\"result.\(shop)|kvk-number\" value=\"pass\" checked"), "found: pass, ready to confirm")
+                #expect(form.contains("name=\"result.\(shop)|shipping-costs\" value=\"fail\" checked"), "not found: fail, with the checker's words as note")
+                #expect(form.contains("value=\"http://wisselend.test:\(port)/\""), "the page as evidence")
             }
         }
     }

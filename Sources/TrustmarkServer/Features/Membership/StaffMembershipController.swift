@@ -264,10 +264,15 @@ struct StaffMembershipController: Sendable {
         let findings = seesAudit ? try await applications.findings(of: application, on: db) : []
         let byKey = Dictionary(findings.map { ("\($0.$shop.id.uuidString)|\($0.criterionID)", $0) }, uniquingKeysWith: { first, _ in first })
         let checked = seesAudit ? try await SiteChecks.latest(of: shops.compactMap(\.id), on: db) : [:]
+        let recording = actor.role == .inspector && application.$inspector.id == actor.userID && application.state == .inAudit
         let blocks = shops.map { shop in
             ApplicationDetailPage.ShopBlock(name: shop.name, domains: shop.domains.map(\.domain).joined(separator: ", "), criteria: seesAudit ? desk.scheme.codeOfConduct.criteria.map { criterion in
                 let key = "\(shop.id?.uuidString ?? "")|\(criterion.id)"
                 let finding = byKey[key]
+                // Until the inspector records a finding, the website checker's answer is filled in for
+                // them to confirm (found: pass, not found: fail, with its page as evidence).
+                let checker = criterion.automatedCheck.flatMap { check in checked[shop.id ?? UUID()]?.checkResults.first { $0.check == check } }
+                let suggested = finding == nil && recording ? checker?.outcome : nil
                 return .init(key: key, shopID: shop.id?.uuidString ?? "", criterion: criterion.id, article: criterion.article, question: desk.active.text(criterion.question, locale),
                              automated: criterion.automatedCheck.map { check in
                                  SiteChecks.describe(checked[shop.id ?? UUID()], check: check, localizer: renderer.localizer, locale: locale, timeZone: desk.timeZone)
@@ -275,8 +280,11 @@ struct StaffMembershipController: Sendable {
                              automatedURL: criterion.automatedCheck.flatMap { check in
                                  checked[shop.id ?? UUID()]?.checkResults.first { $0.check == check }?.evidence.first?.url
                              },
-                             pass: finding?.result == .pass, fail: finding?.result == .fail, notApplicable: finding?.result == .notApplicable,
-                             note: finding?.note ?? "", evidence: finding?.evidenceURL ?? "")
+                             pass: finding?.result == .pass || suggested == .found, fail: finding?.result == .fail || suggested == .notFound,
+                             notApplicable: finding?.result == .notApplicable,
+                             note: finding?.note ?? (suggested == .notFound ? SiteChecks.describe(checked[shop.id ?? UUID()], check: checker?.check ?? "",
+                                                                                                  localizer: renderer.localizer, locale: locale, timeZone: desk.timeZone) : ""),
+                             evidence: finding?.evidenceURL ?? (suggested == nil ? "" : checker?.evidence.first?.url ?? ""))
             } : [])
         }
         let declared = actor.role == .inspector ? try await applications.hasDeclared(application, inspector: actor.userID, on: db) : false
