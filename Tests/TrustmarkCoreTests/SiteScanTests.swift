@@ -44,4 +44,11 @@ struct SiteScanTests {
         #expect(result.outcome == .notFound && result.reason == "vat_check_digits")
         #expect(result.evidence.first?.text.contains("NL 123 456 789 B 01") == true)
     }
+
+    @Test func evidenceQuotesWholeWords() {
+        let text = String(repeating: "woorden ", count: 20) + "KvK 12345678" + String(repeating: " woorden", count: 20)
+        let result = SiteChecks.run("kvk_number", pages: [SitePage(url: "https://shop.test/", page: HTMLScan.scan("<p>\(text)</p>"))], facts: SiteFacts())
+        let quoted = result.evidence.first?.text ?? ""
+        #expect(quoted.hasPrefix("woorden") && quoted.hasSuffix("woorden") && quoted.contains("KvK 12345678"), "\(quoted)")
+    }
 }

@@ -271,7 +271,17 @@ public enum SiteChecks {
         for page in pages {
             let text = page.page.text as NSString
             guard let match = regex.firstMatch(in: page.page.text, range: NSRange(location: 0, length: text.length)) else { continue }
-            let start = max(0, match.range.location - 40), end = min(text.length, match.range.location + match.range.length + 40)
+            var start = max(0, match.range.location - 40), end = min(text.length, match.range.location + match.range.length + 40)
+            // Whole words only: a cut word at either end is left out.
+            if start > 0 {
+                let space = text.range(of: " ", range: NSRange(location: start, length: match.range.location - start))
+                if space.location != NSNotFound { start = space.location + 1 }
+            }
+            let after = match.range.location + match.range.length
+            if end < text.length, end > after {
+                let space = text.range(of: " ", options: .backwards, range: NSRange(location: after, length: end - after))
+                if space.location != NSNotFound { end = space.location }
+            }
             let snippet = text.substring(with: NSRange(location: start, length: end - start)).trimmingCharacters(in: .whitespaces)
             let groups = (0..<match.numberOfRanges).compactMap { index -> String? in
                 let range = match.range(at: index)

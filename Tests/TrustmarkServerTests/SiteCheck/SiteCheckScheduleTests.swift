@@ -120,6 +120,7 @@ struct SiteCheckScheduleTests {
                 let staff = Browser(client, acceptLanguage: "nl")
                 try await staff.login("admin@trustmark.test")
                 #expect(try await staff.get("/staff/misuse").body.contains("Websitecontrole: keurmerk op de pagina gezien"))
+                #expect(try await staff.get("/staff/sanctions").body.contains("bevestigd door de websitecontrole, wacht op een besluit: 1"), "in the sanctions queue")
                 let scanned = try await staff.post("/staff/misuse-scans", ["url": "http://nietsaan.test:\(port)/"])
                 #expect(scanned.location == "/staff/misuse?scanned=not_seen")
                 #expect(try await staff.get("/staff/misuse?scanned=not_seen").body.contains("Geen keurmerk of logo op die pagina gevonden."))

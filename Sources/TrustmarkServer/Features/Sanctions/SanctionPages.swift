@@ -55,6 +55,8 @@ struct SanctionPages: Sendable {
         let filters: [Filter]
         let rows: [SanctionView]
         let hasRows: Bool
+        /// Open misuse cases the website checker confirmed (the seal or logo seen on the page).
+        let confirmedMisuse: Int
     }
 
     struct DetailPage: Encodable, Sendable {
@@ -106,7 +108,10 @@ struct SanctionPages: Sendable {
                 ListPage.Filter(label: renderer.localizer.text("sanctions_filter_\($0)", context.locale), href: "/staff/sanctions?state=\($0)", current: $0 == chosen)
             }
             let views = try await rows.asyncMap { try await view($0, context: context, evidence: []) }
-            let page = ListPage(chrome: renderer.chrome(context, titleKey: "sanctions_title", path: "/staff/sanctions"), filters: filters, rows: views, hasRows: !views.isEmpty)
+            let confirmed = try await SealSighting.query(on: desk.storage.db).filter(\.$ownDomain == false).filter(\.$stateRaw == SealSighting.State.open.rawValue)
+                .filter(\.$scanOutcome == "seen").count()
+            let page = ListPage(chrome: renderer.chrome(context, titleKey: "sanctions_title", path: "/staff/sanctions"), filters: filters, rows: views,
+                                hasRows: !views.isEmpty, confirmedMisuse: confirmed)
             return renderer.render("sanctions/list", page, context: context)
         }
         routes.get("/staff/sanctions/new", .roles([.admin])) { request, context in
