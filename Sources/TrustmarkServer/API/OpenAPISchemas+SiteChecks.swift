@@ -15,7 +15,9 @@ extension OpenAPISchemas {
             "reason": enumeration(["pre_check", "recheck", "renewal", "manual"]),
             "failure": ["type": ["string", "null"], "description": "Why the site could not be read: unreachable, tls_invalid, timeout, redirect_loop, "
                 + "redirect_elsewhere, not_html, not_utf8, http_error, robots_disallow, invalid_url"],
-            "failureDetail": nullableString, "found": integer, "notFound": integer, "unsure": integer, "regressions": strings,
+            "failureDetail": nullableString,
+            "certificate": ["type": ["string", "null"], "enum": ["valid", "invalid", "none", NSNull()], "description": "The HTTPS certificate (none: plain HTTP)"],
+            "found": integer, "notFound": integer, "unsure": integer, "regressions": strings,
             "milliseconds": integer, "checkedAt": dateTime,
             "pages": ["type": ["array", "null"], "items": string], "results": ["type": ["array", "null"], "items": ref("CheckResult")],
         ], required: ["id", "url", "reason", "found", "notFound", "unsure", "regressions", "milliseconds", "checkedAt"]),

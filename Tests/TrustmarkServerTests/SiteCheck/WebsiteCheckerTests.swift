@@ -33,6 +33,7 @@ struct WebsiteCheckerTests {
             let report = await runner.run("http://fietsen-nl.test:\(port)/", checks: Self.keurOnlineChecks, facts: facts)
             try await runner.fetcher.shutdown()
             #expect(report.failure == nil, "\(report.failureDetail ?? "")")
+            #expect(report.certificate == "none", "plain HTTP: no certificate to hold")
             #expect(report.pages.count == 7, "the home page and the six it links to: \(report.pages)")
             for result in report.results { #expect(result.outcome == .found, "\(result)") }
             let kvk = try #require(Self.outcome(report, "kvk_number")?.evidence.first)
@@ -123,6 +124,7 @@ struct WebsiteCheckerTests {
             #expect(answer.0 == "unreachable" && answer.2 == [.couldNotCheck])
             answer = await reason("https://selfsigned.test:\(tlsPort)/")
             #expect(answer.0 == "tls_invalid" && answer.2 == [.couldNotCheck], "\(answer)")
+            #expect(await runner.run("https://selfsigned.test:\(tlsPort)/", checks: [], facts: SiteFacts()).certificate == "invalid", "recorded as such")
             answer = await reason("ftp://fietsen-nl.test/")
             #expect(answer.0 == "invalid_url")
 

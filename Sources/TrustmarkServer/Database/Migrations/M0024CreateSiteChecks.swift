@@ -2,7 +2,7 @@ import FluentKit
 import SQLKit
 
 /// The website checker's runs: which shop (or application, or a site staff named), why it ran, what
-/// it read and each check's outcome with its evidence; and on misuse cases, what the scan of the
+/// it read, whether its HTTPS certificate held, and each check's outcome with its evidence; and on misuse cases, what the scan of the
 /// foreign page found.
 struct M0024CreateSiteChecks: AsyncMigration {
     var name: String { "0024-create-site-checks" }
@@ -16,6 +16,7 @@ struct M0024CreateSiteChecks: AsyncMigration {
             .field("reason", .string, .required)
             .field("failure", .string)
             .field("failure_detail", .string)
+            .field("certificate", .string)
             .field("pages", .string, .required)
             .field("results", .string, .required)
             .field("found", .int, .required)

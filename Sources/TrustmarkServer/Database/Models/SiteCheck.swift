@@ -19,6 +19,8 @@ final class SiteCheck: Model, @unchecked Sendable {
     /// Why the site could not be read (`unreachable`, `tls_invalid`, ...), when it could not.
     @OptionalField(key: "failure") var failure: String?
     @OptionalField(key: "failure_detail") var failureDetail: String?
+    /// The site's HTTPS certificate: `valid`, `invalid`, or `none` for a site on plain HTTP.
+    @OptionalField(key: "certificate") var certificate: String?
     /// The pages read, one per line.
     @Field(key: "pages") var pages: String
     /// The checks' outcomes with their evidence, as JSON (`[CheckResult]`).

@@ -195,7 +195,8 @@ struct SanctionPages: Sendable {
     private func decisionForm(_ query: [String: String], context: AppRequestContext, values: [String: String], error: String? = nil,
                               status: HTTPResponse.Status = .ok) async throws -> Response {
         let db = desk.storage.db
-        var subject = "", evidence: [String] = [], shop = query["shop"] ?? "", preset = values["kind"]
+        let shop = query["shop"] ?? ""
+        var subject = "", evidence: [String] = [], preset = values["kind"]
         if let id = query["proposal"].flatMap(UUID.init(uuidString:)), let proposal = try await SanctionProposal.query(on: db).filter(\.$id == id).with(\.$shop).first() {
             subject = proposal.shop?.name ?? ""
             evidence = [renderer.localizer.text(proposal.reason, context.locale)] + proposal.evidence.split(separator: "\n").map(String.init)
@@ -206,7 +207,6 @@ struct SanctionPages: Sendable {
         } else if let id = UUID(uuidString: shop), let found = try await Shop.find(id, on: db) {
             subject = found.name
         }
-        if shop.isEmpty { shop = "" }
         let kinds = SanctionKind.allCases.map { Option(value: $0.rawValue, label: renderer.localizer.text("sanction_kind_\($0.rawValue)", context.locale), selected: $0.rawValue == preset) }
         let page = DecisionPage(chrome: renderer.chrome(context, titleKey: "sanctions_new_title", path: "/staff/sanctions"), error: error, proposal: query["proposal"] ?? "",
                                 shop: shop, misuse: query["misuse"] ?? "", subject: subject, evidence: evidence, hasEvidence: !evidence.isEmpty, kinds: kinds, isMisuse: query["misuse"] != nil, values: values)

@@ -12,6 +12,7 @@ struct SiteCheckDTO: Codable, Sendable {
     let reason: String
     let failure: String?
     let failureDetail: String?
+    let certificate: String?
     let found: Int
     let notFound: Int
     let unsure: Int
@@ -30,6 +31,7 @@ struct SiteCheckDTO: Codable, Sendable {
         reason = row.reason
         failure = row.failure
         failureDetail = row.failureDetail
+        certificate = row.certificate
         found = row.found
         notFound = row.notFound
         unsure = row.unsure

@@ -18,6 +18,7 @@ struct SiteCheckPages: Sendable {
         let summary: String
         let failure: String?
         let regressions: String?
+        let certificate: String?
     }
 
     struct ListPage: Encodable, Sendable {
@@ -85,7 +86,8 @@ struct SiteCheckPages: Sendable {
                    when: DateText.dateTime(run.checkedAt, locale: context.locale, timeZone: service.desk.timeZone),
                    summary: t("site_check_summary", ["found": "\(run.found)", "not_found": "\(run.notFound)", "unsure": "\(run.unsure)"]),
                    failure: run.failure.map { t("site_check_reason_\($0)", [:]) },
-                   regressions: run.regressions.isEmpty ? nil : run.regressions.split(separator: "\n").map { t("site_check_\($0)", [:]) }.joined(separator: ", "))
+                   regressions: run.regressions.isEmpty ? nil : run.regressions.split(separator: "\n").map { t("site_check_\($0)", [:]) }.joined(separator: ", "),
+                   certificate: run.certificate.map { t("site_check_certificate_\($0)", [:]) })
     }
 
     private func list(_ request: Request, _ context: AppRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {

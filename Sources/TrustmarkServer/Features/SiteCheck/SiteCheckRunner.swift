@@ -15,6 +15,8 @@ struct SiteReport: Codable, Sendable {
     /// Why the site could not be read, when it could not.
     let failure: String?
     let failureDetail: String?
+    /// The HTTPS certificate: `valid`, `invalid` or `none` (plain HTTP).
+    let certificate: String?
     let pages: [String]
     let skipped: [Skipped]
     let results: [CheckResult]
@@ -44,13 +46,13 @@ struct SiteCheckRunner: Sendable {
         }
         let elapsed = ContinuousClock.now - started
         return SiteReport(url: url, checkedAt: checkedAt, milliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
-                          failure: fetch.failure?.rawValue, failureDetail: fetch.detail, pages: fetch.pages.map(\.url),
+                          failure: fetch.failure?.rawValue, failureDetail: fetch.detail, certificate: fetch.certificate, pages: fetch.pages.map(\.url),
                           skipped: fetch.skipped.map { .init(url: $0.url, reason: $0.reason) }, results: results)
     }
 
     /// The report as people read it in a terminal.
     static func text(_ report: SiteReport) -> String {
-        var lines = ["\(report.url) (\(report.milliseconds) ms, \(report.pages.count) pages)"]
+        var lines = ["\(report.url) (\(report.milliseconds) ms, \(report.pages.count) pages\(report.certificate.map { ", HTTPS certificate: \($0)" } ?? ""))"]
         if let failure = report.failure { lines.append("could not check: \(failure)\(report.failureDetail.map { " (\($0))" } ?? "")") }
         for page in report.pages { lines.append("  read    \(page)") }
         for page in report.skipped { lines.append("  skipped \(page.url): \(page.reason)") }

@@ -64,6 +64,7 @@ struct SiteCheckService: Sendable {
             row.reason = reason.rawValue
             row.failure = report.failure
             row.failureDetail = report.failureDetail.map { String($0.prefix(500)) }
+            row.certificate = report.certificate
             row.pages = report.pages.joined(separator: "\n")
             row.results = String(decoding: try encoder.encode(report.results), as: UTF8.self)
             let counts = report.counts

@@ -44,6 +44,9 @@ final class SiteFetcher: Sendable {
         var detail: String?
         /// Pages found but not read, with the reason (robots.txt, an error, ...).
         var skipped: [(url: String, reason: String)] = []
+        /// The HTTPS certificate: `valid` (a page was read over verified TLS), `invalid`, or `none`
+        /// (plain HTTP); nil when the site could not be reached at all.
+        var certificate: String?
     }
 
     let rules: Rules
@@ -89,6 +92,7 @@ final class SiteFetcher: Sendable {
         if case .failure(let failure, let detail) = robots {
             fetch.failure = failure
             fetch.detail = detail
+            if failure == .tlsInvalid { fetch.certificate = "invalid" }
             return fetch
         }
         guard case .success(let rulesForSite) = robots else { return fetch }
@@ -101,9 +105,11 @@ final class SiteFetcher: Sendable {
         case .failure(let failure, let detail):
             fetch.failure = failure
             fetch.detail = detail
+            if failure == .tlsInvalid { fetch.certificate = "invalid" }
             return fetch
         case .page(let home):
             fetch.pages.append(home)
+            fetch.certificate = home.url.lowercased().hasPrefix("https://") ? "valid" : "none"
             var seen: Set<String> = [home.url, url.absoluteString]
             for (_, pattern) in SiteChecks.pageWords where fetch.pages.count < rules.maxPages {
                 guard let link = home.page.links.first(where: { link in
