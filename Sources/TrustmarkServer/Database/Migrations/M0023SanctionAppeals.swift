@@ -3,15 +3,15 @@ import SQLKit
 
 /// What a sanction gathers after its decision: the member's objection and its decision by another
 /// staff member, the evidence the member sends during an improvement period, the party an
-/// unauthorised use concerns when it is no member (name, site, address for the letter), and the day
-/// the legal step was flagged.
+/// unauthorised use concerns when it is no member (name, site, address for the letter), the day the
+/// legal step was flagged, and the sanction a step of the ladder followed.
 struct M0023SanctionAppeals: AsyncMigration {
     var name: String { "0023-sanction-appeals" }
 
     private static let columns: [(String, DatabaseSchema.DataType)] = [
         ("appeal_text", .string), ("appealed_on", .string), ("appeal_decision", .string), ("appeal_reason", .string),
         ("appeal_decided_by", .uuid), ("appeal_decided_on", .string), ("misuse_case_id", .uuid), ("party_name", .string),
-        ("party_domain", .string), ("party_email", .string), ("party_address", .string), ("legal_step_on", .string),
+        ("party_domain", .string), ("party_email", .string), ("party_address", .string), ("legal_step_on", .string), ("follows_id", .uuid),
     ]
 
     func prepare(on database: any Database) async throws {

@@ -43,6 +43,8 @@ final class Sanction: Model, @unchecked Sendable {
     @OptionalField(key: "party_address") var partyAddress: String?
     /// The day the ladder found the seal still shown after the summons and flagged the legal step.
     @OptionalField(key: "legal_step_on") var legalStepOn: String?
+    /// The sanction whose deadline passed when the ladder took this step by itself.
+    @OptionalField(key: "follows_id") var followsID: UUID?
 
     init() {}
 

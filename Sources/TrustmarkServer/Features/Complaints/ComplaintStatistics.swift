@@ -61,7 +61,8 @@ extension ComplaintsService {
 
     /// One open proposal per shop from complaints: a new one only after staff decided the last.
     private func propose(shop shopID: UUID, figures: ComplaintFigures, threshold: Int, since: Date, on db: any Database) async throws {
-        guard let shop = try await Shop.find(shopID, on: db) else { return }
+        guard let shop = try await Shop.find(shopID, on: db),
+              try await !SanctionProposals.isOpen(organisation: shop.$organisation.id, shop: shopID, source: "complaints", on: db) else { return }
         let evidence = try await Complaint.query(on: db).filter(\.$shop.$id == shopID).filter(\.$confirmedAt >= since).sort(\.$confirmedAt).all()
             .filter { $0.noAnswer || $0.outcome?.countsAsUnresolved == true || [.unresolved, .referred, .ruled].contains($0.state) }
             .map { "\($0.reference ?? "-"): \($0.noAnswer ? "no_answer" : $0.outcomeRaw ?? $0.stateRaw)" }

@@ -87,6 +87,14 @@ extension MembershipsService {
         return list
     }
 
+    /// Takes the organisation's listings for `event` off their list today (only the one naming `name`,
+    /// when given).
+    func delist(organisation: UUID, event: String, name: String? = nil, on db: any Database) async throws {
+        var query = PublicListing.query(on: db).filter(\.$organisation.$id == organisation).filter(\.$event == event).filter(\.$delistedOn == nil)
+        if let name { query = query.filter(\.$shopName == name) }
+        try await query.set(\.$delistedOn, to: desk.today.description).update()
+    }
+
     func releaseDomains(of shop: Shop, on db: any Database) async throws {
         try await ShopDomain.query(on: db).filter(\.$shop.$id == shop.requireID()).filter(\.$releasedAt == nil).set(\.$releasedAt, to: desk.clock.now()).update()
     }
@@ -184,8 +192,7 @@ extension MembershipsService {
             org.membershipEndReason = nil
             try await org.save(on: db)
         }
-        try await PublicListing.query(on: db).filter(\.$organisation.$id == organisation).filter(\.$event == reason.rawValue)
-            .filter(\.$delistedOn == nil).set(\.$delistedOn, to: desk.today.description).update()
+        try await delist(organisation: organisation, event: reason.rawValue, on: db)
         try await desk.note("membership.reinstated", organisation: organisation, actor: actor, detail: ["reason": reason.rawValue], on: db)
     }
 

@@ -13,7 +13,7 @@ extension SanctionsService {
 
     /// The sanctions `viewer` may see: every one for staff, the organisation's own for a member.
     func list(state: String?, for viewer: Identity) async throws -> [Sanction] {
-        var query = Sanction.query(on: desk.storage.db).with(\.$shop).sort(\.$createdAt, .descending)
+        var query = Sanction.query(on: desk.storage.db).with(\.$shop) { $0.with(\.$domains) }.sort(\.$createdAt, .descending)
         if let state { query = query.filter(\.$stateRaw == state) }
         if viewer.role == .member {
             guard let organisation = viewer.organisationID else { return [] }
@@ -26,7 +26,7 @@ extension SanctionsService {
     func find(_ id: String?, for viewer: Identity) async throws -> Sanction {
         let sanction = try await load(id, on: desk.storage.db)
         try desk.checkOwn(sanction.organisationID, viewer)
-        sanction.$shop.value = try await Shop.find(sanction.$shop.id ?? UUID(), on: desk.storage.db)
+        sanction.$shop.value = try await shop(of: sanction, on: desk.storage.db)
         return sanction
     }
 
@@ -53,8 +53,11 @@ extension SanctionsService {
             try await record("sanction.evidence", sanction, actor: .init(member), extra: ["evidence": text], on: db)
             if let decider = try await User.find(sanction.decidedBy, on: db), decider.disabledAt == nil {
                 let locale = AppLocale(rawValue: decider.locale) ?? .fallback
-                try await desk.mail(to: decider.email, locale, subject: "mail_sanction_evidence_subject", body: "mail_sanction_evidence_body",
-                                    try staffValues(sanction, locale: locale, name: decider.displayName, on: db), kind: "sanction.evidence", on: db)
+                var values = try await staffValues(sanction, on: db)
+                values["name"] = decider.displayName
+                values["kind"] = desk.localizer.text("sanction_kind_\(sanction.kindRaw)", locale)
+                try await desk.mail(to: decider.email, locale, subject: "mail_sanction_evidence_subject", body: "mail_sanction_evidence_body", values,
+                                    kind: "sanction.evidence", on: db)
             }
             return sanction
         }
@@ -75,7 +78,7 @@ extension SanctionsService {
             sanction.updatedAt = desk.clock.now()
             try await sanction.save(on: db)
             try await record("sanction.appealed", sanction, actor: .init(member), extra: ["appeal": text], on: db)
-            let values = try await staffValues(sanction, locale: .fallback, name: "", on: db), kind = sanction.kindRaw
+            let values = try await staffValues(sanction, on: db), kind = sanction.kindRaw
             try await desk.mailAdmins(except: sanction.decidedBy, subject: "mail_sanction_appeal_subject", body: "mail_sanction_appeal_body", { locale in
                 values.merging(["kind": desk.localizer.text("sanction_kind_\(kind)", locale)]) { _, new in new }
             }, kind: "sanction.appeal", on: db)
@@ -99,19 +102,19 @@ extension SanctionsService {
             sanction.appealDecidedOn = desk.today.description
             _ = try await move(sanction, step, ladder: ladder, action: upheld ? "sanction.appeal_upheld" : "sanction.appeal_rejected", actor: .init(staff),
                                extra: ["appeal_reason": reason], on: db)
-            if upheld, wasInForce { try await overturn(sanction, actor: .init(staff), on: db) }
-            // The steps the ladder took from a decision set aside fall with it (a summons after an
-            // improvement period, the revocation after that summons).
             if upheld {
+                if wasInForce { try await overturn(sanction, actor: .init(staff), on: db) }
+                // The steps the ladder took from a decision set aside fall with it (a summons after an
+                // improvement period, the revocation after that summons).
                 for next in try await followUps(of: try sanction.requireID(), on: db) where [.inForce, .escalated, .resolved].contains(next.state) {
                     let stood = next.state == .inForce
                     _ = try await move(next, .appealUpheld(by: staff.userID, on: lodged), ladder: ladder, action: "sanction.overturned_with",
                                        actor: .init(staff), extra: ["appeal_of": try sanction.requireID().uuidString], on: db)
                     if stood { try await overturn(next, actor: .init(staff), on: db) }
                 }
+                try await desk.note("sanction.overturned", organisation: sanction.organisationID, actor: .init(staff), detail: ["kind": sanction.kindRaw], on: db)
             }
-            if upheld { try await desk.note("sanction.overturned", organisation: sanction.organisationID, actor: .init(staff), detail: ["kind": sanction.kindRaw], on: db) }
-            let kind = sanction.kindRaw, shop = try await Shop.find(sanction.$shop.id ?? UUID(), on: db)?.name ?? sanction.partyName ?? ""
+            let kind = sanction.kindRaw, shop = try await subject(of: sanction, on: db)
             let body = upheld ? "mail_sanction_appeal_upheld_body" : "mail_sanction_appeal_rejected_body"
             try await desk.mail(sanction.organisationID, subject: "mail_sanction_appeal_decided_subject", body: body, { locale in
                 ["kind": desk.localizer.text("sanction_kind_\(kind)", locale), "shop": shop, "reason": reason]
@@ -120,16 +123,13 @@ extension SanctionsService {
         }
     }
 
-    /// The sanctions the ladder took by itself after `id`, step by step (the record names the one each
-    /// followed).
+    /// The sanctions the ladder took by itself after `id`, step by step.
     private func followUps(of id: UUID, on db: any Database) async throws -> [Sanction] {
         var found: [Sanction] = []
         var current = id
-        while let entry = try await AuditEntry.query(on: db).filter(\.$action == "sanction.escalated")
-            .filter(\.$after, .custom("LIKE"), "%\"follows\":\"\(current.uuidString)\"%").first(),
-            let next = UUID(uuidString: entry.subjectID), let sanction = try await Sanction.find(next, on: db), found.count < 10 {
-            found.append(sanction)
-            current = next
+        while found.count < SanctionKind.allCases.count, let next = try await Sanction.query(on: db).filter(\.$followsID == current).first() {
+            found.append(next)
+            current = try next.requireID()
         }
         return found
     }
@@ -149,10 +149,9 @@ extension SanctionsService {
         }
     }
 
-    private func staffValues(_ sanction: Sanction, locale: AppLocale, name: String, on db: any Database) async throws -> [String: String] {
-        let shop = try await Shop.find(sanction.$shop.id ?? UUID(), on: db)?.name ?? sanction.partyName ?? ""
-        return ["name": name, "shop": shop, "kind": desk.localizer.text("sanction_kind_\(sanction.kindRaw)", locale),
-                "link": desk.baseURL + "/staff/sanctions/\(sanction.id?.uuidString ?? "")"]
+    /// What a mail to staff about a sanction names: whom it concerns and where to decide.
+    private func staffValues(_ sanction: Sanction, on db: any Database) async throws -> [String: String] {
+        ["shop": try await subject(of: sanction, on: db), "link": desk.baseURL + "/staff/sanctions/\(sanction.id?.uuidString ?? "")"]
     }
 
     private static func checked(_ raw: String, field: String) throws -> String {

@@ -67,14 +67,14 @@ extension SanctionsService {
         next.tasks = ""
         next.decidedBy = sanction.decidedBy
         next.confirmedBy = sanction.confirmedBy
+        next.followsID = try sanction.requireID()
         next.decidedOn = today.description
         do { next.deadline = try ladder.deadline(kind, decidedOn: today, chosen: nil)?.description } catch let refusal as SanctionRefusal { throw answer(refusal) }
         next.createdAt = now
         next.updatedAt = now
         try await next.create(on: db)
         try await record("sanction.escalated", next, actor: .system, extra: ["follows": try sanction.requireID().uuidString], on: db)
-        let shop = try await Shop.query(on: db).filter(\.$id == next.$shop.id ?? UUID()).with(\.$domains).first()
-        try await takeEffect(next, shop: shop, ladder: ladder, actor: .system, on: db)
+        try await takeEffect(next, shop: try await shop(of: next, on: db), ladder: ladder, actor: .system, on: db)
     }
 
     /// Undoes what a sanction did while it stood: a suspension's mark on the shop and its listing, an
@@ -82,27 +82,20 @@ extension SanctionsService {
     /// says it itself).
     func lift(_ sanction: Sanction, actor: Record.Actor, notify: Bool = true, on db: any Database) async throws {
         guard let kind = sanction.kind, kind == .suspension || kind == .unauthorisedUseSummons else { return }
-        if kind == .unauthorisedUseSummons, sanction.$shop.id == nil {
-            // A party that is no member: its listing names the site.
-            try await PublicListing.query(on: db).filter(\.$organisation.$id == sanction.organisationID).filter(\.$event == kind.publicationEvent ?? "")
-                .filter(\.$delistedOn == nil).set(\.$delistedOn, to: desk.today.description).update()
-            try await desk.note("sanction.lifted", organisation: sanction.organisationID, actor: actor, detail: ["kind": kind.rawValue, "sanction": sanction.id?.uuidString ?? ""], on: db)
-            return
-        }
-        guard let shop = try await Shop.find(sanction.$shop.id ?? UUID(), on: db) else { return }
-        if kind == .suspension, shop.suspensionSource == Self.suspensionSource {
+        let shop = try await shop(of: sanction, on: db)
+        if kind == .suspension, let shop, shop.suspensionSource == Self.suspensionSource {
             shop.suspendedFrom = nil
             shop.suspendedUntil = nil
             shop.suspensionSource = nil
             try await shop.save(on: db)
         }
+        // The listing names the shop, or for a party that is no member the party.
+        let shopName = shop?.name ?? sanction.partyName ?? ""
         if let event = kind.publicationEvent {
-            try await PublicListing.query(on: db).filter(\.$organisation.$id == sanction.organisationID).filter(\.$event == event)
-                .filter(\.$shopName == shop.name).filter(\.$delistedOn == nil).set(\.$delistedOn, to: desk.today.description).update()
+            try await memberships.delist(organisation: sanction.organisationID, event: event, name: shopName, on: db)
         }
         try await desk.note("sanction.lifted", organisation: sanction.organisationID, actor: actor, detail: ["kind": kind.rawValue, "sanction": sanction.id?.uuidString ?? ""], on: db)
-        guard notify else { return }
-        let shopName = shop.name
+        guard notify, shop != nil else { return }
         try await desk.mail(sanction.organisationID, subject: "mail_sanction_lifted_subject", body: "mail_sanction_lifted_body", { locale in
             ["kind": desk.localizer.text("sanction_kind_\(kind.rawValue)", locale), "shop": shopName]
         }, kind: "sanction", on: db)

@@ -18,8 +18,8 @@ extension SanctionsService {
         var flagged = 0
         for sanction in passed {
             guard let deadline = sanction.deadline.flatMap(Day.init) else { continue }
-            let seen = try await seenAfter(sanction, deadline: deadline, on: db)
-            guard let last = seen.max(by: { $0.lastSeen < $1.lastSeen }) else { continue }
+            guard let last = try await seen(of: sanction, on: db)?.filter(\.$lastSeen >= deadline.end(in: desk.timeZone))
+                .sort(\.$lastSeen, .descending).first() else { continue }
             try await db.transaction { db in
                 sanction.legalStepOn = desk.today.description
                 sanction.updatedAt = desk.clock.now()
@@ -29,7 +29,7 @@ extension SanctionsService {
                                          "legal_step": desk.scheme.sanctions?.legalStep ?? "-"], on: db)
                 try await StaffTask(.legalStep, shop: sanction.$shop.id, subjectType: "sanction", subjectID: try sanction.requireID().uuidString,
                                     due: desk.today.description, at: desk.clock.now()).create(on: db)
-                let name = try await Shop.find(sanction.$shop.id ?? UUID(), on: db)?.name ?? sanction.partyName ?? "", page = last.lastPage
+                let name = try await subject(of: sanction, on: db), page = last.lastPage
                 let link = desk.baseURL + "/staff/sanctions/\(try sanction.requireID().uuidString)"
                 try await desk.mailAdmins(subject: "mail_sanction_legal_step_subject", body: "mail_sanction_legal_step_body", { _ in
                     ["shop": name, "page": page, "link": link, "step": desk.scheme.sanctions?.legalStep ?? ""]
@@ -40,18 +40,12 @@ extension SanctionsService {
         return flagged
     }
 
-    /// The sightings of the sanction's seal (a member's shop) or of any seal on the party's site,
-    /// last seen after the deadline's day.
-    private func seenAfter(_ sanction: Sanction, deadline: Day, on db: any Database) async throws -> [SealSighting] {
-        var query = SealSighting.query(on: db)
-        if let shop = sanction.$shop.id {
-            query = query.filter(\.$shop.$id == shop)
-        } else if let domain = sanction.partyDomain {
-            query = query.filter(\.$host ~~ [domain, "www." + domain])
-        } else {
-            return []
-        }
-        return try await query.all().filter { Day($0.lastSeen, in: desk.timeZone) > deadline }
+    /// Where the sanction's seal was seen (a member's shop), or any seal on the party's site; nil when
+    /// the sanction names neither.
+    private func seen(of sanction: Sanction, on db: any Database) -> QueryBuilder<SealSighting>? {
+        if let shop = sanction.$shop.id { return SealSighting.query(on: db).filter(\.$shop.$id == shop) }
+        guard let domain = sanction.partyDomain else { return nil }
+        return SealSighting.query(on: db).filter(\.$host ~~ [domain, "www." + domain])
     }
 
     /// Everything the legal step needs, as one PDF in the scheme's language.
@@ -61,13 +55,11 @@ extension SanctionsService {
         let sanctionID = try sanction.requireID()
         let locale = partyLocale
         func t(_ key: String, _ values: [String: String] = [:]) -> String { desk.localizer.text(key, locale, values) }
-        let shop = try await Shop.query(on: db).filter(\.$id == sanction.$shop.id ?? UUID()).with(\.$domains).first()
+        let shop = try await shop(of: sanction, on: db)
         let registration = try await Registration.query(on: db).filter(\.$organisation.$id == sanction.organisationID).first()
         let steps = try await AuditEntry.query(on: db).filter(\.$subjectType == "sanction").filter(\.$subjectID == sanctionID.uuidString).sort(\.$at).all()
         let evidence = try await SanctionEvidence.query(on: db).filter(\.$sanction.$id == sanctionID).sort(\.$submittedAt).all()
-        var sightingsQuery = SealSighting.query(on: db)
-        if let shopID = shop?.id { sightingsQuery = sightingsQuery.filter(\.$shop.$id == shopID) } else { sightingsQuery = sightingsQuery.filter(\.$host == sanction.partyDomain ?? "") }
-        let seen = try await sightingsQuery.sort(\.$lastSeen, .descending).limit(50).all()
+        let spotted = try await seen(of: sanction, on: db)?.sort(\.$lastSeen, .descending).limit(50).all() ?? []
 
         let title = t("sanction_dossier_title", ["kind": t("sanction_kind_\(sanction.kindRaw)")])
         var doc = DocumentComposer(title: title, footer: [desk.scheme.legalEntity, desk.scheme.website].compactMap { $0 }.joined(separator: " · "))
@@ -108,9 +100,9 @@ extension SanctionsService {
             if let decision = sanction.appealDecision { doc.paragraph(t("sanction_appeal_\(decision)") + ": " + (sanction.appealReason ?? ""), bold: true) }
         }
         doc.heading(t("sanction_dossier_sightings"), size: 13)
-        if seen.isEmpty { doc.paragraph(t("sanction_dossier_no_sightings")) } else {
+        if spotted.isEmpty { doc.paragraph(t("sanction_dossier_no_sightings")) } else {
             doc.table(header: [t("sanction_dossier_page"), t("misuse_last_seen"), t("misuse_count")],
-                      rows: seen.map { [$0.lastPage, DateText.moment($0.lastSeen, timeZone: desk.timeZone), "\($0.count)"] },
+                      rows: spotted.map { [$0.lastPage, DateText.moment($0.lastSeen, timeZone: desk.timeZone), "\($0.count)"] },
                       widths: [doc.width - 200, 140, 60], rightAligned: [2])
         }
         return ("sanction-\(sanctionID.uuidString.prefix(8).lowercased()).pdf", doc.finish())

@@ -231,7 +231,7 @@ struct SanctionPages: Sendable {
         let locale = context.locale
         let t = { (key: String) in renderer.localizer.text(key, locale) }
         let day = { (text: String?) in text.flatMap { desk.dayText($0, locale) } }
-        let shop = try await Shop.query(on: desk.storage.db).filter(\.$id == row.$shop.id ?? UUID()).with(\.$domains).first()
+        let shop = row.$shop.value ?? nil
         let ladder = try sanctions.ladder()
         let closes = Day(row.decidedOn).flatMap { ladder.appealCloses(decidedOn: $0) }
         let appealOpen = (try? ladder.checkObjection(row.ladderCase, on: desk.today)) != nil && row.appealedOn == nil

@@ -10,9 +10,7 @@ enum SanctionProposals {
     @discardableResult
     static func raise(organisation: UUID, shop: UUID?, source: String, reason: String, evidence: [String], detail: [String: String] = [:], at now: Date,
                       on db: any Database) async throws -> SanctionProposal? {
-        var open = SanctionProposal.query(on: db).filter(\.$organisationID == organisation).filter(\.$source == source).filter(\.$state == "open")
-        if let shop { open = open.filter(\.$shop.$id == shop) }
-        guard try await open.first() == nil else { return nil }
+        guard try await !isOpen(organisation: organisation, shop: shop, source: source, on: db) else { return nil }
         let proposal = SanctionProposal()
         proposal.organisationID = organisation
         proposal.$shop.id = shop
@@ -25,5 +23,12 @@ enum SanctionProposals {
         try await Record.append(on: db, at: now, actor: .system, action: "sanction.proposed", subjectType: shop == nil ? "organisation" : "shop",
                                 subjectID: (shop ?? organisation).uuidString, after: detail.merging(["source": source, "reason": reason]) { _, new in new })
         return proposal
+    }
+
+    /// Whether a proposal from `source` for the organisation (and shop) still waits for staff.
+    static func isOpen(organisation: UUID, shop: UUID?, source: String, on db: any Database) async throws -> Bool {
+        var open = SanctionProposal.query(on: db).filter(\.$organisationID == organisation).filter(\.$source == source).filter(\.$state == "open")
+        if let shop { open = open.filter(\.$shop.$id == shop) }
+        return try await open.first() != nil
     }
 }

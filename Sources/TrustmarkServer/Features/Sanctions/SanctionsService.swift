@@ -72,9 +72,7 @@ struct SanctionsService: Sendable {
             let active = try await Sanction.query(on: db).filter(\.$organisationID == organisation)
                 .filter(\.$stateRaw ~~ [SanctionState.awaitingConfirmation.rawValue, SanctionState.inForce.rawValue]).all()
                 .filter { $0.$shop.id == nil || $0.$shop.id == shop?.id || $0.kind?.revokes == true }
-            if let other = ladder.conflict(kind, active: active.compactMap(\.kind)) {
-                throw AppError.conflict("sanction_conflict", "sanction_conflict_\(other.rawValue)", ["kind": other.rawValue])
-            }
+            if let other = ladder.conflict(kind, active: active.compactMap(\.kind)) { throw answer(.conflicts(with: other)) }
             let today = desk.today
             let decided: SanctionCase
             do { decided = try ladder.apply(.decide(kind, by: actor.userID, on: today, until: until.flatMap(Day.init)), to: SanctionCase()) } catch let refusal as SanctionRefusal { throw answer(refusal) }
@@ -118,7 +116,7 @@ struct SanctionsService: Sendable {
             let sanction = try await load(id, on: db)
             sanction.confirmedBy = actor.userID
             _ = try await move(sanction, .confirm(by: actor.userID), ladder: ladder, action: "sanction.confirmed", actor: .init(actor), on: db)
-            let shop = try await Shop.query(on: db).filter(\.$id == sanction.$shop.id ?? UUID()).with(\.$domains).first()
+            let shop = try await shop(of: sanction, on: db)
             sanction.$shop.value = shop
             try await takeEffect(sanction, shop: shop, ladder: ladder, actor: .init(actor), on: db)
             return sanction
@@ -242,6 +240,17 @@ struct SanctionsService: Sendable {
         try await sanction.save(on: db)
         try await record(action, sanction, actor: actor, extra: extra, on: db)
         return next
+    }
+
+    /// The shop a sanction concerns, with its domains; nil for a party that is no member.
+    func shop(of sanction: Sanction, on db: any Database) async throws -> Shop? {
+        guard let id = sanction.$shop.id else { return nil }
+        return try await Shop.query(on: db).filter(\.$id == id).with(\.$domains).first()
+    }
+
+    /// Whom a sanction concerns, as letters and mails name it: the shop, or the party.
+    func subject(of sanction: Sanction, on db: any Database) async throws -> String {
+        try await shop(of: sanction, on: db)?.name ?? sanction.partyName ?? ""
     }
 
     func load(_ id: String?, on db: any Database) async throws -> Sanction {
