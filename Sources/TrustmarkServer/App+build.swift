@@ -187,7 +187,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     }
     OffencePages(reviews: reviews, renderer: renderer).register(on: routes)
     TasksController(tasks: StaffTasksService(desk: desk), renderer: renderer).register(on: routes)
-    let siteChecks = SiteCheckService.make(desk: desk, applications: applications, settings: config.siteChecker)
+    let siteChecks = SiteCheckService.make(desk: desk, applications: applications, settings: config.siteChecker, sightings: seals.sightings)
     SiteCheckAPI(service: siteChecks).register(on: routes)
     SiteCheckPages(service: siteChecks, renderer: renderer).register(on: routes)
     jobs.register(SiteCheckService.runJob) { context in

@@ -187,7 +187,6 @@ public enum HTMLScan {
                 rest = rest[keyEnd...].drop { $0.isWhitespace }
                 guard rest.first == "=" else {
                     if !key.isEmpty { attributes[key] = "" }
-                    if keyEnd == rest.startIndex, rest.isEmpty { break }
                     continue
                 }
                 rest = rest.dropFirst().drop { $0.isWhitespace }

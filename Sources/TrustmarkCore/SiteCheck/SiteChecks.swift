@@ -233,7 +233,7 @@ public enum SiteChecks {
         let pattern = pageWords.first { $0.role == role }?.pattern ?? role
         let read = pages.dropFirst().first { matches($0.url, pattern) || matches($0.page.title, pattern) }
         if let read { return CheckResult(check: check, outcome: .found, evidence: [CheckEvidence(url: read.url, text: read.page.title)]) }
-        let linked = pages.lazy.flatMap { page in page.page.links.map { (page.url, $0) } }.first { matches($0.1.text, pattern) || matches($0.1.href, pattern) }
+        let linked = pages.lazy.compactMap { page in link(in: page.page, matching: pattern).map { (page.url, $0) } }.first
         if let (url, link) = linked { return CheckResult(check: check, outcome: .unsure, evidence: [CheckEvidence(url: url, text: link.text + " → " + link.href)], reason: "link_not_read") }
         return CheckResult(check: check, outcome: .notFound)
     }
@@ -259,6 +259,11 @@ public enum SiteChecks {
 
     static func matches(_ text: String, _ pattern: String) -> Bool {
         text.range(of: pattern, options: [.regularExpression, .caseInsensitive]) != nil
+    }
+
+    /// The page's first link whose words or address match `pattern` (one of `pageWords`).
+    public static func link(in page: ScannedPage, matching pattern: String) -> ScannedPage.Link? {
+        page.links.first { matches($0.text, pattern) || matches($0.href, pattern) }
     }
 
     static func first(_ pages: [SitePage], _ pattern: String) -> CheckEvidence? {

@@ -41,31 +41,14 @@ extension SiteCheckService {
     /// misuse case of that shop and site.
     func scanMisuse(url: String) async throws -> MisuseScanDTO {
         let address = url.trimmingWhitespace()
-        guard let parsed = URL(string: address), parsed.scheme == "http" || parsed.scheme == "https", let host = parsed.host?.lowercased() else {
-            throw AppError.invalid("url", "site_check_url")
-        }
+        guard let host = SiteFetcher.webAddress(address)?.host?.lowercased() else { throw AppError.invalid("url", "site_check_url") }
         let finding = await look(at: address)
         var caseID: UUID?
         if finding.outcome == MisuseScan.Outcome.seen.rawValue, let slug = finding.slug,
            let shop = try await Shop.query(on: db).filter(\.$slug == slug).first(), let shopID = shop.id {
             let bare = DomainName.normalise(host)
             let own = try await ShopDomain.query(on: db).filter(\.$shop.$id == shopID).filter(\.$domain == bare).first() != nil
-            if !own {
-                let now = desk.clock.now()
-                let sighting = try await SealSighting.query(on: db).filter(\.$shop.$id == shopID).filter(\.$host == host).first() ?? {
-                    let row = SealSighting()
-                    row.$shop.id = shopID
-                    row.host = host
-                    row.ownDomain = false
-                    row.firstPage = address
-                    row.firstSeen = now
-                    row.count = 0
-                    row.stateRaw = SealSighting.State.open.rawValue
-                    return row
-                }()
-                sighting.lastPage = address
-                sighting.lastSeen = now
-                sighting.count += 1
+            if !own, let sighting = try await sighted(shop: shopID, host: host, page: address) {
                 try await store(finding, on: sighting)
                 caseID = sighting.id
             }
@@ -73,6 +56,19 @@ extension SiteCheckService {
         try await Record.append(on: db, at: desk.clock.now(), actor: .system, action: "misuse.scanned", subjectType: "site", subjectID: address,
                                 after: ["outcome": finding.outcome, "evidence": finding.evidence, "case": caseID?.uuidString ?? "-"])
         return MisuseScanDTO(url: address, outcome: finding.outcome, evidence: finding.evidence, reason: finding.reason, caseId: caseID)
+    }
+
+    /// Counts the seal as seen on the page the way the seal itself does, and returns the case. A write
+    /// of the tally already under way leaves this one for the next: then it asks again.
+    private func sighted(shop: UUID, host: String, page: String) async throws -> SealSighting? {
+        guard let sightings else { return nil }
+        sightings.saw(shop: shop, host: host, page: page, own: false, at: desk.clock.now())
+        for _ in 0..<3 {
+            try await sightings.flush()
+            if let row = try await SealSighting.query(on: db).filter(\.$shop.$id == shop).filter(\.$host == host).first() { return row }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
     }
 
     struct Look: Sendable {

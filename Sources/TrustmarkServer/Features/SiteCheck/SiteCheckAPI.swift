@@ -65,11 +65,13 @@ extension SiteCheckService {
     func progress() async throws -> SiteCheckProgress {
         let today = desk.today
         let days = intervalDays(today)
-        let shops = try await memberShops().map(\.0)
+        let members = try await memberShops()
+        let shops = members.map(\.0)
         let last = try await lastChecks()
-        let since = today.adding(days: -(days ?? 90)).midday(in: desk.timeZone)
+        // Without an interval in the scheme every check counts.
+        let since = days.map { today.adding(days: -$0).midday(in: desk.timeZone) } ?? .distantPast
         let checked = shops.filter { (last[$0] ?? .distantPast) > since }.count
-        let (due, _) = try await due(today: today)
+        let (due, _) = due(today: today, shops: members, last: last)
         let queued = try await Job.query(on: db).filter(\.$kind == Self.runJob).filter(\.$statusRaw ~~ [Job.Status.queued.rawValue, Job.Status.running.rawValue]).count()
         let failed = try await SiteCheck.query(on: db).filter(\.$checkedAt > since).filter(\.$failure != nil).count()
         let regressed = try await SiteCheck.query(on: db).filter(\.$checkedAt > since).filter(\.$regressions != "").count()

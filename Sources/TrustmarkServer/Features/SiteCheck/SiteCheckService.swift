@@ -16,6 +16,8 @@ struct SiteCheckService: Sendable {
     let runner: SiteCheckRunner
     /// The address of a shop's home page from its domain (`https://{domain}/`; tests point elsewhere).
     let siteURL: @Sendable (String) -> String
+    /// The seal's tally of where it was seen: a misuse scan that finds a seal counts it there.
+    var sightings: SealSightings? = nil
 
     var db: any Database { desk.storage.db }
 
@@ -40,9 +42,7 @@ struct SiteCheckService: Sendable {
 
     /// Checks a site staff name (no shop of ours): nothing is compared with registered data.
     func check(url: String) async throws -> SiteCheck {
-        guard let parsed = URL(string: url.trimmingWhitespace()), parsed.scheme == "http" || parsed.scheme == "https", parsed.host != nil else {
-            throw AppError.invalid("url", "site_check_url")
-        }
+        guard let parsed = SiteFetcher.webAddress(url) else { throw AppError.invalid("url", "site_check_url") }
         let report = await runner.run(parsed.absoluteString, checks: checks, facts: SiteFacts())
         return try await keep(report, shop: nil, reason: .manual, application: nil)
     }
@@ -114,9 +114,13 @@ struct SiteCheckService: Sendable {
     /// checked since the renewal window opened), oldest first; today's share is the total spread
     /// evenly over the interval's days, and the renewals, which cannot wait.
     func due(today: Day) async throws -> (today: [Due], total: Int) {
+        guard desk.scheme.membership?.recheckEvery != nil else { return ([], 0) }
+        return due(today: today, shops: try await memberShops(), last: try await lastChecks())
+    }
+
+    /// The same from the member shops (with the day each is paid through) and their latest checks.
+    func due(today: Day, shops: [(UUID, String?)], last: [UUID: Date]) -> (today: [Due], total: Int) {
         guard let rules = desk.scheme.membership, let days = intervalDays(today) else { return ([], 0) }
-        let last = try await lastChecks()
-        let shops = try await memberShops()
         let windowStart = today.adding(days: -days)
         var renewals: [Due] = [], regular: [(Due, Date?)] = []
         for (shop, paidThrough) in shops {
@@ -215,7 +219,7 @@ extension SiteChecks {
 extension SiteCheckService {
     /// The service with the fetcher the settings describe: the checker names itself with the
     /// trustmark's website (or this server) as the contact address.
-    static func make(desk: MembershipDesk, applications: ApplicationsService, settings: SiteCheckerSettings) -> SiteCheckService {
+    static func make(desk: MembershipDesk, applications: ApplicationsService, settings: SiteCheckerSettings, sightings: SealSightings? = nil) -> SiteCheckService {
         var rules = SiteFetcher.Rules()
         rules.contactURL = desk.scheme.website ?? desk.baseURL
         rules.perHost = .milliseconds(settings.intervalMilliseconds)
@@ -223,6 +227,6 @@ extension SiteCheckService {
         if settings.resolve != nil { rules.connectTimeout = .seconds(1) }
         let template = settings.urlTemplate
         return SiteCheckService(desk: desk, applications: applications, runner: SiteCheckRunner(fetcher: SiteFetcher(rules: rules)),
-                                siteURL: { domain in template.replacingOccurrences(of: "{domain}", with: domain) })
+                                siteURL: { domain in template.replacingOccurrences(of: "{domain}", with: domain) }, sightings: sightings)
     }
 }

@@ -78,79 +78,74 @@ final class SiteFetcher: Sendable {
     /// The home page at `start` and the pages it links to that the checks need. `domains` are the
     /// shop's own (a redirect elsewhere is not followed); empty: the start's host and its `www.`.
     func fetchSite(_ start: String, domains: [String] = []) async -> Fetch {
-        var fetch = Fetch()
-        guard let url = URL(string: start), let host = url.host?.lowercased(), url.scheme == "http" || url.scheme == "https" else {
-            fetch.failure = .invalidURL
-            fetch.detail = start
-            return fetch
+        guard let url = Self.webAddress(start), let host = url.host?.lowercased() else {
+            return Fetch(failure: .invalidURL, detail: start)
         }
         let allowed = Set((domains.isEmpty ? [host] : domains).map { DomainName.normalise($0) })
-        let session = session(for: allowed.union([host]))
-        defer { if let session { Task { try? await session.shutdown() } } }
-        let client = session ?? self.client
-        let robots = await robotsTxt(for: url, client: client)
-        if case .failure(let failure, let detail) = robots {
-            fetch.failure = failure
-            fetch.detail = detail
-            if failure == .tlsInvalid { fetch.certificate = "invalid" }
-            return fetch
+        var result = await withClient(for: allowed.union([host])) { client in await read(url, allowed: allowed, client: client) }
+        if result.failure == .tlsInvalid { result.certificate = "invalid" }
+        return result
+    }
+
+    /// The site through `client`: robots.txt, the home page, then the pages it links that matter.
+    private func read(_ url: URL, allowed: Set<String>, client: HTTPClient) async -> Fetch {
+        let robots: RobotsTxt
+        switch await robotsTxt(for: url, client: client) {
+        case .failure(let failure, let detail): return Fetch(failure: failure, detail: detail)
+        case .success(let found): robots = found
         }
-        guard case .success(let rulesForSite) = robots else { return fetch }
-        guard rulesForSite.allows(Self.pathAndQuery(url), agent: rules.agent) else {
-            fetch.failure = .robotsDisallow
-            fetch.detail = url.absoluteString
-            return fetch
-        }
+        guard robots.allows(Self.pathAndQuery(url), agent: rules.agent) else { return Fetch(failure: .robotsDisallow, detail: url.absoluteString) }
+        let home: SitePage
         switch await page(url, allowed: allowed, client: client) {
-        case .failure(let failure, let detail):
-            fetch.failure = failure
-            fetch.detail = detail
-            if failure == .tlsInvalid { fetch.certificate = "invalid" }
-            return fetch
-        case .page(let home):
-            fetch.pages.append(home)
-            fetch.certificate = home.url.lowercased().hasPrefix("https://") ? "valid" : "none"
-            var seen: Set<String> = [home.url, url.absoluteString]
-            for (_, pattern) in SiteChecks.pageWords where fetch.pages.count < rules.maxPages {
-                guard let link = home.page.links.first(where: { link in
-                    Self.matches(link.text, pattern) || Self.matches(link.href, pattern)
-                }), let target = Self.resolve(link.href, against: URL(string: home.url) ?? url), let targetHost = target.host?.lowercased(),
-                    Self.within(targetHost, allowed), seen.insert(target.absoluteString).inserted else { continue }
-                guard rulesForSite.allows(Self.pathAndQuery(target), agent: rules.agent) else {
-                    fetch.skipped.append((target.absoluteString, Failure.robotsDisallow.rawValue))
-                    continue
-                }
-                switch await page(target, allowed: allowed, client: client) {
-                case .page(let found): fetch.pages.append(found)
-                case .failure(let failure, _): fetch.skipped.append((target.absoluteString, failure.rawValue))
-                }
+        case .failure(let failure, let detail): return Fetch(failure: failure, detail: detail)
+        case .page(let found): home = found
+        }
+        var fetch = Fetch(pages: [home], certificate: home.url.lowercased().hasPrefix("https://") ? "valid" : "none")
+        var seen: Set<String> = [home.url, url.absoluteString]
+        for (_, pattern) in SiteChecks.pageWords where fetch.pages.count < rules.maxPages {
+            guard let link = SiteChecks.link(in: home.page, matching: pattern), let target = Self.resolve(link.href, against: URL(string: home.url) ?? url),
+                  let targetHost = target.host?.lowercased(), Self.within(targetHost, allowed), seen.insert(target.absoluteString).inserted else { continue }
+            guard robots.allows(Self.pathAndQuery(target), agent: rules.agent) else {
+                fetch.skipped.append((target.absoluteString, Failure.robotsDisallow.rawValue))
+                continue
+            }
+            switch await page(target, allowed: allowed, client: client) {
+            case .page(let found): fetch.pages.append(found)
+            case .failure(let failure, _): fetch.skipped.append((target.absoluteString, failure.rawValue))
             }
         }
         return fetch
     }
 
-    /// With one address for every host (TRUSTMARK_SITE_CHECKER_RESOLVE), a site gets a client of
-    /// its own that connects its hosts there; the caller shuts it down.
-    private func session(for hosts: Set<String>) -> HTTPClient? {
-        rules.resolveAll.map { address in
-            Self.client(rules, dnsOverride: Dictionary(hosts.flatMap { [$0, "www." + $0] }.map { ($0, address) }) { first, _ in first })
+    /// One page as it is (the misuse scan): robots.txt honoured, redirects only on its own host.
+    func fetchPage(_ address: String) async -> PageAnswer {
+        guard let url = Self.webAddress(address), let host = url.host?.lowercased() else { return .failure(.invalidURL, address) }
+        let allowed: Set<String> = [DomainName.normalise(host)]
+        return await withClient(for: allowed) { client in
+            switch await robotsTxt(for: url, client: client) {
+            case .failure(let failure, let detail): return .failure(failure, detail)
+            case .success(let robots):
+                guard robots.allows(Self.pathAndQuery(url), agent: rules.agent) else { return .failure(.robotsDisallow, address) }
+            }
+            return await page(url, allowed: allowed, client: client)
         }
     }
 
-    /// One page as it is (the misuse scan): robots.txt honoured, redirects only on its own host.
-    func fetchPage(_ address: String) async -> PageAnswer {
-        guard let url = URL(string: address), let host = url.host?.lowercased(), url.scheme == "http" || url.scheme == "https" else {
-            return .failure(.invalidURL, address)
-        }
-        let session = session(for: [DomainName.normalise(host)])
-        defer { if let session { Task { try? await session.shutdown() } } }
-        let client = session ?? self.client
-        switch await robotsTxt(for: url, client: client) {
-        case .failure(let failure, let detail): return .failure(failure, detail)
-        case .success(let robots):
-            guard robots.allows(Self.pathAndQuery(url), agent: rules.agent) else { return .failure(.robotsDisallow, address) }
-        }
-        return await page(url, allowed: [DomainName.normalise(host)], client: client)
+    /// An http(s) address with a host, or nil.
+    static func webAddress(_ text: String) -> URL? {
+        guard let url = URL(string: text.trimmingWhitespace()), url.scheme == "http" || url.scheme == "https", url.host != nil else { return nil }
+        return url
+    }
+
+    /// Runs `body` with the shared client, or, with one address for every host
+    /// (TRUSTMARK_SITE_CHECKER_RESOLVE), with a client of its own that connects these hosts there and
+    /// is shut down afterwards.
+    private func withClient<T: Sendable>(for hosts: Set<String>, _ body: (HTTPClient) async -> T) async -> T {
+        guard let address = rules.resolveAll else { return await body(client) }
+        let session = Self.client(rules, dnsOverride: Dictionary(hosts.flatMap { [$0, "www." + $0] }.map { ($0, address) }) { first, _ in first })
+        let result = await body(session)
+        try? await session.shutdown()
+        return result
     }
 
     // MARK: one page
@@ -290,10 +285,6 @@ final class SiteFetcher: Sendable {
     static func within(_ host: String, _ allowed: Set<String>) -> Bool {
         let bare = DomainName.normalise(host)
         return allowed.contains(bare) || allowed.contains { bare.hasSuffix("." + $0) }
-    }
-
-    static func matches(_ text: String, _ pattern: String) -> Bool {
-        text.range(of: pattern, options: [.regularExpression, .caseInsensitive]) != nil
     }
 
     /// The page's text: UTF-8 unless the header or a `<meta charset>` names ISO-8859-1 or
