@@ -27,6 +27,10 @@ struct SanctionPagesTests {
             #expect(decided.status == .seeOther, "\(decided.body)")
             let detail = try await staff.get(try #require(decided.location))
             #expect(detail.body.contains("Verbetertermijn · Fietsen") && detail.body.contains("Herroepingsrecht van 14 dagen noemen"))
+            // The dossier link on the page opens in the staff member's own session.
+            let link = try #require(detail.body.components(separatedBy: "href=\"").dropFirst().map { $0.prefix { $0 != "\"" } }.first { $0.hasSuffix("dossier.pdf") })
+            let dossier = try await staff.get(String(link))
+            #expect(dossier.status == .ok && dossier.headers[.contentType] == "application/pdf")
 
             let member = Browser(client, acceptLanguage: "nl")
             try await member.login("eva@fietsen.test")

@@ -196,6 +196,7 @@ struct RoleMatrixTests {
         "POST /staff/misuse-scans": [.admin, .inspector],
         "GET /staff/sanctions/new": [.admin],
         "GET /staff/sanctions/{id}": [.admin],
+        "GET /staff/sanctions/{id}/dossier.pdf": [.admin],
         "POST /staff/sanctions": [.admin],
         "POST /staff/sanctions/{id}/{action}": [.admin],
         "GET /api/v1/warnings": everyone,

@@ -137,6 +137,10 @@ struct SanctionPages: Sendable {
         routes.get("/staff/sanctions/{id}", .roles([.admin])) { _, context in
             try await detail(context.parameters.get("id"), context: context)
         }
+        routes.get("/staff/sanctions/{id}/dossier.pdf", .roles([.admin])) { _, context in
+            let (name, pdf) = try await sanctions.dossier(context.parameters.get("id"))
+            return Response.download(Array(pdf), type: "application/pdf", name: name)
+        }
         routes.post("/staff/sanctions/{id}/{action}", .roles([.admin])) { request, context in
             let input = try await FormInput.parse(request, context: context)
             let id = context.parameters.get("id"), staff = try context.requireIdentity(), reason = input.fields["reason"] ?? ""
