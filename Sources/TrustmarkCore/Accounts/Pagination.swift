@@ -3,12 +3,14 @@
 public struct Paging: Sendable, Equatable {
     public static let defaultSize = 25
     public static let maximumSize = 100
+    /// Far beyond any list; keeps the offset a number the database accepts.
+    public static let maximumPage = 1_000_000
 
     public let page: Int
     public let size: Int
 
     public init(page: Int?, size: Int?) {
-        self.page = max(1, page ?? 1)
+        self.page = min(Self.maximumPage, max(1, page ?? 1))
         self.size = min(Self.maximumSize, max(1, size ?? Self.defaultSize))
     }
 
