@@ -30,6 +30,8 @@ public struct TrustmarkApp: Sendable {
     let verificationPages: VerificationPages
     let complaints: ComplaintsService
     let reviews: ReviewsService
+    let importer: MemberImporter
+    let exporter: Exporter
 
     /// On an empty database, a one-time link for creating the first administrator.
     public func firstAdministratorLink() async throws -> String? {
@@ -45,6 +47,24 @@ public struct TrustmarkApp: Sendable {
     public func verifyRecord() async throws -> (checked: Int, problem: String?) {
         let result = try await RecordChain.verify(on: storage.db)
         return (result.checked, result.firstBreak?.description)
+    }
+
+    /// Imports a member list (the `import members` command): the report as JSON, and whether rows were refused.
+    public func importMembers(_ data: Data, dryRun: Bool, progress: @escaping @Sendable (Int, Int) -> Void) async throws -> (json: Data, text: String, refused: Int) {
+        let report = try await importer.run(data, dryRun: dryRun, locale: .en, actor: .commandLine, progress: progress)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        var lines = ["\(dryRun ? "Dry run, nothing stored" : "Imported"): \(report.organisations) organisations with \(report.shops) shops from \(report.rows) rows "
+                     + "(read as \(report.encoding), \(report.separator) separated)."]
+        if !report.refused.isEmpty { lines.append("Refused \(report.refused.count) rows:") }
+        lines += report.refused.map { "  line \($0.line)\($0.column.map { " (\($0))" } ?? ""): \($0.message)" }
+        return (try encoder.encode(report), lines.joined(separator: "\n"), report.refused.count)
+    }
+
+    /// Members, complaints or reviews as CSV (the `export` command).
+    public func export(_ kind: String) async throws -> String? {
+        guard let kind = Exporter.Kind(rawValue: kind) else { return nil }
+        return try await exporter.csv(kind)
     }
 
     /// The message of an `AppError` or `FormErrors` in English, for the command line.
@@ -118,13 +138,14 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let ownHost = URL(string: config.baseURL)?.host.map(DomainName.normalise)
     let sealController = SealController(seals: seals, ownHost: ownHost)
 
+    let apiKeys = APIKeysService(desk: desk, limiter: APIKeyLimiter(perMinute: config.apiKeyRatePerMinute))
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SealFastPath(controller: sealController))
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: WebMiddleware(renderer: renderer, config: config))
     router.add(middleware: FileMiddleware(config.resourcesDirectory + "/Public", urlBasePath: "/public", cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(3600)])]), searchForIndexHtml: false, logger: logger))
-    router.add(middleware: IdentityMiddleware(storage: storage, clock: clock))
+    router.add(middleware: IdentityMiddleware(storage: storage, clock: clock, apiKeys: apiKeys))
     router.add(middleware: IdempotencyMiddleware(store: IdempotencyStore(storage: storage, clock: clock)))
 
     let routes = RouteTable(router: router, environment: config.environment)
@@ -199,6 +220,15 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
         try await siteChecks.schedule()
         try await siteChecks.scanMisuse()
     }
+    APIKeysAPI(keys: apiKeys).register(on: routes)
+    let webhooks = WebhooksService(desk: desk, requireHTTPS: config.webhooksRequireHTTPS)
+    WebhooksAPI(webhooks: webhooks).register(on: routes)
+    IntegrationPages(keys: apiKeys, webhooks: webhooks, renderer: renderer).register(on: routes)
+    let importer = MemberImporter(applications: applications)
+    let exporter = Exporter(desk: desk)
+    ImportExportRoutes(importer: importer, exporter: exporter, renderer: renderer).register(on: routes)
+    let sender = WebhookSender(desk: desk, timeout: .seconds(Int64(config.webhookTimeoutSeconds)))
+    jobs.register(WebhooksService.deliverJob) { context in try await sender.deliver(context) }
     deadlines.registerJobs(on: jobs, actions: [RuleChangesService.transitionDeadline: ruleChanges.transitionActions].merging(complaints.deadlineActions) { first, _ in first })
     let openAPI = OpenAPIDocumentCache(routes: routes, baseURL: config.baseURL)
     OperationsController(storage: storage, clock: clock, jobs: jobs, metrics: MetricsRegistry.shared, openAPI: { openAPI.data }).register(on: routes)
@@ -225,7 +255,8 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
         logger: logger)
     return TrustmarkApp(application: application, config: config, storage: storage, clock: clock, routes: routes, scheme: active, linkSigner: linkSigner, users: users, accounts: accounts,
                         ruleChanges: ruleChanges, jobs: jobs, deadlines: deadlines, documents: documents, memberships: memberships, applications: applications, seals: seals,
-                        register: publicRegister, verificationPages: verificationPages, complaints: complaints, reviews: reviews)
+                        register: publicRegister, verificationPages: verificationPages, complaints: complaints, reviews: reviews,
+                        importer: importer, exporter: exporter)
 }
 
 /// The API description, built on first request (after every route is registered) and kept.

@@ -40,9 +40,7 @@ struct GenerateCommand: AsyncParsableCommand {
             let writer = { (file: FileHandle) in { (lines: [String]) in file.write(Data((lines.joined(separator: "\n") + "\n").utf8)) } }
             report = try await ScaleGenerator(app: app, seed: seed).generate(shops: shops, complaints: complaints, reviews: reviews, invitations: invitations,
                                                                             listing: listing.map(writer), tokens: tokenFile.map(writer)) { done in
-                guard !quiet else { return }
-                let filled = shops == 0 ? width : done * width / shops
-                FileHandle.standardError.write(Data("\r[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done)/\(shops) shops".utf8))
+                if !quiet { progressBar(done, shops, unit: "shops", width: width) }
             }
         } catch {
             await app.storage.shutdown()

@@ -31,7 +31,9 @@ struct IdempotencyMiddleware: RouterMiddleware {
         }
         var request = request
         request.body = .init(buffer: body)
-        let scope = context.identity.map { "user:\($0.userID.uuidString)" } ?? "public"
+        let scope = context.identity.map { identity in
+            identity.apiKey.map { "key:\($0.keyID.uuidString)" } ?? "user:\(identity.userID.uuidString)"
+        } ?? "public"
         let digest = IdempotencyStore.digest(method: "POST", path: request.uri.path, body: Data(buffer: body))
         switch try await store.claim(scope: scope, key: key, digest: digest) {
         case .replay(let status, let data):

@@ -14,19 +14,26 @@ enum OpenAPIDocument {
                 "operationId": operationID(spec),
                 "x-access": spec.access.summary,
             ]
+            if let scope = doc.scope { operation["x-api-key-scope"] = scope.rawValue }
             var parameters: [[String: Any]] = pathParameters(spec.path).map {
                 ["name": $0, "in": "path", "required": true, "schema": ["type": "string"]]
             }
-            parameters += doc.parameters.map { ["name": $0, "in": "query", "required": false, "schema": ["type": "integer", "minimum": 1]] }
+            parameters += doc.parameters.map { ["name": $0, "in": "query", "required": false, "schema": queryParameterSchema($0)] }
             if !parameters.isEmpty { operation["parameters"] = parameters }
             if let request = doc.requestSchema {
-                operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(request)"]]]]
+                // A raw body (a CSV file, a forwarded mail) is named by its media type.
+                let content: [String: Any] = request.contains("/") ? [request: ["schema": ["type": "string"]]]
+                    : ["application/json": ["schema": ["$ref": "#/components/schemas/\(request)"]]]
+                operation["requestBody"] = ["required": true, "content": content]
             }
             var responses: [String: Any] = [:]
             responses["\(doc.successStatus)"] = successResponse(doc)
             for status in doc.errorStatuses {
                 responses["\(status)"] = ["description": errorDescription(status), "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
             }
+            // Any other refusal (401, 403, 413, 415, 429, ...) has the same shape.
+            responses["default"] = ["description": "A refusal: the error's code, a message in the reader's language, the field",
+                                    "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
             operation["responses"] = responses
             switch spec.access {
             case .signedIn, .roles: operation["security"] = [["bearer": [String]()]]
@@ -41,7 +48,8 @@ enum OpenAPIDocument {
             "paths": paths,
             "components": [
                 "schemas": OpenAPISchemas.all,
-                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "description": "A token from POST /api/v1/auth/token"]],
+                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer",
+                                               "description": "A token from POST /api/v1/auth/token, or a shop's API key (tmk_...) for the operations whose x-api-key-scope it holds"]],
             ],
         ]
         return (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data()
@@ -49,13 +57,23 @@ enum OpenAPIDocument {
 
     static func successResponse(_ doc: APIDoc) -> [String: Any] {
         guard let schema = doc.responseSchema else { return ["description": "Done"] }
-        if schema == "text/plain" {
-            return ["description": "OK", "content": ["text/plain": ["schema": ["type": "string"]]]]
+        if schema == "text/plain" || schema == "text/csv" {
+            return ["description": "OK", "content": [schema: ["schema": ["type": "string"]]]]
         }
         if schema == "object" {
             return ["description": "OK", "content": ["application/json": ["schema": ["type": "object"]]]]
         }
         return ["description": "OK", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(schema)"]]]]
+    }
+
+    /// Paging takes whole numbers, a few switches true or false, everything else text.
+    static func queryParameterSchema(_ name: String) -> [String: Any] {
+        switch name {
+        case "page": return ["type": "integer", "minimum": 1]
+        case "size": return ["type": "integer", "minimum": 1, "maximum": Paging.maximumSize]
+        case "dryRun": return ["type": "boolean"]
+        default: return ["type": "string"]
+        }
     }
 
     /// `/api/v1/users/{id}/disable` -> `["id"]`

@@ -5,6 +5,7 @@ import Foundation
 enum OpenAPISchemas {
     nonisolated(unsafe) static let all: [String: Any] = core.merging(membership) { first, _ in first }.merging(shops) { first, _ in first }
         .merging(complaints) { first, _ in first }.merging(reviews) { first, _ in first }.merging(sanctions) { first, _ in first }.merging(siteChecks) { first, _ in first }
+        .merging(integrations) { first, _ in first }
 
     nonisolated(unsafe) static let core: [String: Any] = [
         "Error": object(["error": object(["code": string, "message": string, "field": string,

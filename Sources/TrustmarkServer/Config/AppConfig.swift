@@ -35,6 +35,13 @@ public struct AppConfig: Sendable {
     public var attachmentMaxBytes: Int = 5 * 1024 * 1024
     /// The memory kept verification pages may take, in bytes.
     public var pageCacheBytes: Int = 512 << 20
+    /// Requests a minute one API key may make (and as many at once); beyond that 429 with Retry-After.
+    public var apiKeyRatePerMinute: Int = 120
+    /// Whether webhook endpoints must be HTTPS (always in production; development and tests may use
+    /// plain HTTP on loopback).
+    public var webhooksRequireHTTPS = true
+    /// Seconds a webhook receiver has to answer before the attempt counts as failed.
+    public var webhookTimeoutSeconds = 10
     /// The website checker: whether it runs, where a shop's home page is, and its politeness.
     public var siteChecker = SiteCheckerSettings()
 
@@ -58,6 +65,9 @@ public struct AppConfig: Sendable {
         public static let mailFrom: ConfigKey = "trustmark.mail.from"
         public static let paymentWebhookSecret: ConfigKey = "trustmark.payment.webhook.secret"
         public static let sealMaxAge: ConfigKey = "trustmark.seal.max.age"
+        public static let apiKeyRate: ConfigKey = "trustmark.api.key.rate"
+        public static let webhooksHTTPS: ConfigKey = "trustmark.webhooks.https"
+        public static let webhookTimeout: ConfigKey = "trustmark.webhook.timeout"
         public static let attachmentMaxKB: ConfigKey = "trustmark.attachment.max.kb"
         public static let pageCacheMB: ConfigKey = "trustmark.page.cache.mb"
         public static let siteChecker: ConfigKey = "trustmark.site.checker"
@@ -143,6 +153,21 @@ public struct AppConfig: Sendable {
         }
         config.pageCacheBytes = pageCacheMB << 20
         config.siteChecker = try SiteCheckerSettings.load(reader, testing: environment == .testing)
+        let rateText = reader.string(forKey: Key.apiKeyRate, default: "120")
+        guard let rate = Int(rateText), (1...100_000).contains(rate) else {
+            throw ConfigError(setting: "TRUSTMARK_API_KEY_RATE", message: "'\(rateText)' is not a number of requests a minute from 1 to 100000")
+        }
+        config.apiKeyRatePerMinute = rate
+        let httpsText = reader.string(forKey: Key.webhooksHTTPS, default: environment == .production ? "required" : "optional")
+        guard ["required", "optional"].contains(httpsText), environment != .production || httpsText == "required" else {
+            throw ConfigError(setting: "TRUSTMARK_WEBHOOKS_HTTPS", message: "'\(httpsText)' must be 'required' (always in production) or 'optional'")
+        }
+        config.webhooksRequireHTTPS = httpsText == "required"
+        let timeoutText = reader.string(forKey: Key.webhookTimeout, default: "10")
+        guard let timeout = Int(timeoutText), (1...60).contains(timeout) else {
+            throw ConfigError(setting: "TRUSTMARK_WEBHOOK_TIMEOUT", message: "'\(timeoutText)' is not a number of seconds from 1 to 60")
+        }
+        config.webhookTimeoutSeconds = timeout
         return config
     }
 

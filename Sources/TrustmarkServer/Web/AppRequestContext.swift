@@ -5,7 +5,7 @@ import TrustmarkCore
 
 /// The signed-in person a request acts for, and how they proved it.
 public struct Identity: Sendable {
-    public enum Proof: Sendable { case session, bearerToken }
+    public enum Proof: Sendable { case session, bearerToken, apiKey }
 
     public let userID: UUID
     public let email: String
@@ -15,6 +15,15 @@ public struct Identity: Sendable {
     public let proof: Proof
     /// The digest of the session or API token, so logout can end exactly this one.
     public let credentialDigest: String
+    /// Set when a shop's API key made the request: the key, its shop and what it may do.
+    public var apiKey: APIKeyGrant? = nil
+}
+
+/// What a shop's API key allows: one shop, some operations.
+public struct APIKeyGrant: Sendable {
+    public let keyID: UUID
+    public let shopID: UUID
+    public let scopes: Set<APIScope>
 }
 
 /// What every handler knows about the request beyond the HTTP message.

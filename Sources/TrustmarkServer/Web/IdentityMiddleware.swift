@@ -9,6 +9,7 @@ struct IdentityMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let storage: Storage
     let clock: any TrustmarkClock
+    let apiKeys: APIKeysService
 
     static let sessionCookie = "trustmark_session"
 
@@ -21,7 +22,8 @@ struct IdentityMiddleware: RouterMiddleware {
                     throw AppError.unauthenticated
                 }
                 // A token that is given but wrong is refused outright, even on public operations.
-                guard let identity = try await bearerIdentity(token: token, now: now) else { throw AppError.unauthenticated }
+                let found = APIKeyFormat.isKey(token) ? try await apiKeys.identity(forKey: token, now: now) : try await bearerIdentity(token: token, now: now)
+                guard let identity = found else { throw AppError.unauthenticated }
                 context.identity = identity
             }
         } else if let token = request.cookies[Self.sessionCookie]?.value, !token.isEmpty {

@@ -10,8 +10,11 @@ public struct APIDoc: Sendable {
     public var successStatus: Int
     public var parameters: [String]
     public var errorStatuses: [Int]
+    /// What a shop's API key needs to use it; without one, a key cannot (signed-in members can).
+    public var scope: APIScope?
 
-    public init(_ summary: String, tag: String, request: String? = nil, response: String? = nil, status: Int = 200, query: [String] = [], errors: [Int] = []) {
+    public init(_ summary: String, tag: String, request: String? = nil, response: String? = nil, status: Int = 200, query: [String] = [], errors: [Int] = [],
+                scope: APIScope? = nil) {
         self.summary = summary
         self.tag = tag
         self.requestSchema = request
@@ -19,6 +22,7 @@ public struct APIDoc: Sendable {
         self.successStatus = status
         self.parameters = query
         self.errorStatuses = errors
+        self.scope = scope
     }
 }
 
@@ -66,7 +70,18 @@ public final class RouteTable: @unchecked Sendable {
         let isAPI = path.hasPrefix("/api/")
         router.on(RouterPath(path), method: method) { request, context in
             try Self.authorise(access, context: context, environment: environment, isAPI: isAPI)
+            try Self.checkScope(api?.scope, access: access, context: context)
             return try await handler(request, context)
+        }
+    }
+
+    /// A shop's API key reaches public operations and those its scopes name; nothing else.
+    static func checkScope(_ scope: APIScope?, access: Access, context: AppRequestContext) throws {
+        guard let grant = context.identity?.apiKey, access != .everyone else { return }
+        guard let scope, grant.scopes.contains(scope) else {
+            var error = AppError(.forbidden, code: "api_key_scope", messageKey: "error_api_key_scope", arguments: ["scope": scope?.rawValue ?? "-"])
+            error.details = ["scope": scope?.rawValue ?? ""]
+            throw error
         }
     }
 

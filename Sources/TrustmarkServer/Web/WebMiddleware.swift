@@ -68,6 +68,9 @@ struct WebMiddleware: RouterMiddleware {
             if appError.status == .unauthorized {
                 response.headers[.wwwAuthenticate] = "Bearer realm=\"trustmark\""
             }
+            if let wait = appError.details["retryAfter"] {
+                response.headers[.retryAfter] = wait
+            }
             return response
         }
         if appError.status == .unauthorized, request.method == .get {

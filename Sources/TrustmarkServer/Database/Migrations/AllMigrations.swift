@@ -28,5 +28,6 @@ enum AllMigrations {
         M0022ListUntil(),
         M0023SanctionAppeals(),
         M0024CreateSiteChecks(),
+        M0025CreateIntegrations(),
     ]
 }

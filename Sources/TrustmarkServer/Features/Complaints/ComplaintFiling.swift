@@ -242,6 +242,7 @@ extension ComplaintsService {
     /// Sends a received complaint on: to the shop with its answer deadline, or to the administrators.
     func dispatch(_ complaint: Complaint, rules: ComplaintRules, on db: any Database) async throws {
         let id = try complaint.requireID()
+        try await WebhookEvents.emit(.complaintReceived, organisation: complaint.organisationID, data: ComplaintEventData(complaint), now: desk.clock.now(), on: db)
         if complaint.subject == .trustmark || complaint.organisationID == nil {
             try await move(complaint, to: .mediation, by: .system, actor: nil, reason: nil, on: db)
             try await mailStaff(complaint, subject: "mail_complaint_staff_new_subject", body: "mail_complaint_staff_new_body", kind: "complaint.staff", on: db)

@@ -74,6 +74,10 @@ extension ComplaintsService {
         try await Record.append(on: db, at: message.at, actor: author.map(Record.Actor.init) ?? Record.Actor(userID: nil, role: party.rawValue),
                                 action: "complaint.message", subjectType: Self.subjectType, subjectID: id.uuidString,
                                 after: ["kind": kind, "party": party.rawValue, "internal": staffOnly ? "yes" : "no", "files": "\(checked.count)"])
+        if !staffOnly {
+            try await WebhookEvents.emit(.complaintMessage, organisation: complaint.organisationID, data: ComplaintMessageEventData(complaint, message: message, files: checked.count),
+                                         now: message.at, on: db)
+        }
         return message
     }
 

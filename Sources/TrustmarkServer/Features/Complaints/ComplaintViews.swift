@@ -203,6 +203,7 @@ extension ComplaintsService {
         case .member(let identity):
             guard let organisation = identity.organisationID else { return PagedList(items: [], request: paging, total: 0) }
             query = query.filter(\.$organisationID == organisation).filter(\.$subjectRaw == ComplaintSubject.shop.rawValue)
+            if let shopID = identity.apiKey?.shopID { query = query.filter(\.$shop.$id == shopID) }
         case .staff(let identity):
             if queue == "trustmark" {
                 guard identity.role == .admin else { throw AppError.forbidden }

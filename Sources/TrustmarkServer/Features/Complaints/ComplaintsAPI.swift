@@ -114,19 +114,19 @@ struct ComplaintsAPI: Sendable {
             return JSONBody.response(ComplaintConfirmed(id: try complaint.requireID(), reference: complaint.reference ?? "", state: complaint.stateRaw))
         }
         routes.get("/api/v1/complaints", .roles(Self.parties), api: APIDoc("Complaints: a member's own, or the staff queues", tag: "complaints",
-                                                                          response: "ComplaintList", query: ["state", "queue", "page", "size"])) { request, context in
+                                                                          response: "ComplaintList", query: ["state", "queue", "page", "size"], scope: .complaintsRead)) { request, context in
             let query = request.uri.queryParameters
             let list = try await complaints.list(for: try Self.viewer(context), state: query["state"].map(String.init), queue: query["queue"].map(String.init),
                                                  paging: Paging(page: query["page"].flatMap { Int($0) }, size: query["size"].flatMap { Int($0) }), locale: context.locale)
             return JSONBody.response(ListDTO(list))
         }
         routes.get("/api/v1/complaints/{id}", .roles(Self.parties), api: APIDoc("One complaint with its thread, deadlines and timeline", tag: "complaints",
-                                                                              response: "Complaint", errors: [404])) { _, context in
+                                                                              response: "Complaint", errors: [404], scope: .complaintsRead)) { _, context in
             try await detail(context.parameters.get("id"), viewer: try Self.viewer(context), context: context)
         }
         routes.post("/api/v1/complaints/{id}/messages", .roles(Self.parties), api: APIDoc("Add a message (staff: also internal notes)", tag: "complaints",
                                                                                         request: "ComplaintMessageRequest", response: "Complaint", status: 201,
-                                                                                        errors: [404, 409, 413, 415, 422])) { request, context in
+                                                                                        errors: [404, 409, 413, 415, 422], scope: .complaintsAnswer)) { request, context in
             let body = try await JSONBody.decode(ComplaintMessageRequest.self, from: request, context: context, limit: bodyLimit)
             let viewer = try Self.viewer(context)
             if viewer.party == .shop, body.proposal == true {
@@ -140,7 +140,7 @@ struct ComplaintsAPI: Sendable {
         }
         routes.post("/api/v1/complaints/{id}/answer", .roles([.member]), api: APIDoc("The shop's answer (moves a forwarded complaint to answered)",
                                                                                      tag: "complaints", request: "ComplaintMessageRequest", response: "Complaint",
-                                                                                     errors: [404, 409, 413, 415, 422])) { request, context in
+                                                                                     errors: [404, 409, 413, 415, 422], scope: .complaintsAnswer)) { request, context in
             let body = try await JSONBody.decode(ComplaintMessageRequest.self, from: request, context: context, limit: bodyLimit)
             let identity = try context.requireIdentity()
             _ = try await complaints.answer(context.parameters.get("id"), member: identity, body: body.body, proposal: body.proposal ?? false,
@@ -179,12 +179,12 @@ struct ComplaintsAPI: Sendable {
             let (name, zip) = try await complaints.attachmentsArchive(context.parameters.get("id"), staff: try context.requireIdentity())
             return Response.download(zip, type: "application/zip", name: name)
         }
-        routes.get("/api/v1/complaints/{id}/files/{file}", .roles(Self.parties), api: APIDoc("An attached file", tag: "complaints", errors: [404])) { _, context in
+        routes.get("/api/v1/complaints/{id}/files/{file}", .roles(Self.parties), api: APIDoc("An attached file", tag: "complaints", errors: [404], scope: .complaintsRead)) { _, context in
             let (row, bytes) = try await complaints.attachment(context.parameters.get("id"), file: context.parameters.get("file"), for: try Self.viewer(context))
             return Response.download(bytes, type: row.mediaType, name: row.filename)
         }
         routes.post("/api/v1/complaints/registrations", .roles(Self.staff), api: APIDoc("Register a complaint from a forwarded mail (body: the .eml, message/rfc822)",
-                                                                                       tag: "complaints", response: "Complaint", status: 201, query: ["shop"],
+                                                                                       tag: "complaints", request: "message/rfc822", response: "Complaint", status: 201, query: ["shop"],
                                                                                        errors: [413, 415, 422])) { request, context in
             guard MIMEReader.mainValue(request.headers[.contentType] ?? "").lowercased() == "message/rfc822" else { throw AppError.unsupportedMediaType }
             let buffer: ByteBuffer

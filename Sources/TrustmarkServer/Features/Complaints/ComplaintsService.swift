@@ -70,6 +70,7 @@ struct ComplaintsService: Sendable {
             guard identity.role == .admin || identity.role == .mediator else { throw AppError.notFound }
         case .member(let identity):
             guard complaint.subject == .shop, let organisation = complaint.organisationID, identity.organisationID == organisation else { throw AppError.notFound }
+            if let shopID = identity.apiKey?.shopID, complaint.$shop.id != shopID { throw AppError.notFound }
         case .consumer:
             break
         }

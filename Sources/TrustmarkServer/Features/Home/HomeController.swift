@@ -116,6 +116,8 @@ struct HomeController: Sendable {
                     .init(label: t("nav_users"), description: t("tool_users"), href: "/staff/users"),
                     .init(label: t("nav_outbox"), description: t("tool_outbox"), href: "/staff/outbox"),
                     .init(label: t("nav_jobs"), description: t("tool_jobs"), href: "/staff/jobs"),
+                    .init(label: t("webhooks_title"), description: t("tool_webhooks"), href: "/staff/integrations"),
+                    .init(label: t("import_title"), description: t("tool_import_export"), href: "/staff/import-export"),
                 ]
             }
             return dashboard(context, tiles: tiles, tools: tools, path: "/staff")
@@ -133,6 +135,7 @@ struct HomeController: Sendable {
                 .init(label: t("complaints_title"), description: t("tool_portal_complaints"), href: "/portal/complaints"),
                 .init(label: t("sanctions_portal_title"), description: t("tool_portal_sanctions"), href: "/portal/sanctions"),
                 .init(label: t("kit_title"), description: t("tool_seal_kit"), href: "/portal/seal"),
+                .init(label: t("integrations_title"), description: t("tool_integrations"), href: "/portal/integrations"),
                 .init(label: t("nav_rule_changes"), description: t("tool_rule_changes"), href: "/portal/rule-changes"),
                 .init(label: t("invite_title"), description: t("tool_invite_colleague"), href: "/users/invite"),
             ]

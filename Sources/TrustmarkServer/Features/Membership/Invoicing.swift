@@ -71,6 +71,7 @@ struct InvoicesService: Sendable {
         }
         try await desk.note("invoice.issued", organisation: organisation, application: application, actor: .system,
                             detail: ["number": invoice.number, "kind": kind.rawValue, "gross": "\(gross)"], on: db)
+        try await WebhookEvents.emit(.invoiceIssued, organisation: organisation, data: InvoiceEventData(invoice), now: invoice.createdAt, on: db)
         if kind != .creditNote {
             let number = invoice.number, due = invoice.dueOn
             try await desk.mail(organisation, subject: "mail_invoice_subject", body: "mail_invoice_body", { locale in

@@ -31,6 +31,24 @@ struct MembershipDesk: Sendable {
         Period(-period.amount, period.unit).added(to: now, timeZone: timeZone) ?? now
     }
 
+    /// One of the member's own approved shops: by slug or domain, or its only shop. A shop's API key
+    /// reaches its own shop only.
+    func ownShop(_ raw: String?, member: Identity, missing: String, unknown: String) async throws -> Shop {
+        guard let organisation = member.organisationID else { throw AppError.forbidden }
+        var query = Shop.query(on: storage.db).filter(\.$organisation.$id == organisation).filter(\.$stateRaw == Shop.State.approved.rawValue)
+        if let shopID = member.apiKey?.shopID { query = query.filter(\.$id == shopID) }
+        let shops = try await query.with(\.$domains).all()
+        let wanted = raw.map { DomainName.normalise($0) } ?? ""
+        if wanted.isEmpty {
+            guard shops.count == 1, let only = shops.first else { throw AppError.invalid("shop", missing) }
+            return only
+        }
+        guard let shop = shops.first(where: { $0.slug == wanted || $0.domains.contains { $0.domain == wanted } }) else {
+            throw AppError.invalid("shop", unknown, ["shop": raw ?? ""])
+        }
+        return shop
+    }
+
     /// The scheme's membership rules; a scheme without them takes no applications.
     func rules() throws -> MembershipRules {
         guard let rules = scheme.membership else { throw AppError(.notFound, code: "membership_not_run", messageKey: "membership_not_run") }

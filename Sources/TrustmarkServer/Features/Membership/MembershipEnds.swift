@@ -131,10 +131,12 @@ extension MembershipsService {
     /// the reason is applied (never for a voluntary termination).
     func end(_ membership: Membership, reason: MembershipEnd, by actor: Record.Actor, notify: Bool = true, on db: any Database) async throws {
         let organisation = membership.$organisation.id
+        let previous = membership.notifiedStanding
         membership.endedOn = desk.today.description
         membership.endReason = reason.rawValue
         membership.notifiedStanding = "ended"
         try await membership.save(on: db)
+        try await WebhookEvents.statusChanged(organisation: organisation, from: previous, to: "ended", now: desk.clock.now(), on: db)
         for invoice in try await Invoice.query(on: db).filter(\.$membershipID == membership.id).filter(\.$kindRaw == Invoice.Kind.renewal.rawValue)
             .filter(\.$statusRaw == Invoice.Status.open.rawValue).all() {
             _ = try await invoices.credit(try invoice.requireID(), reason: desk.localizer.text("end_reason_\(reason.rawValue)", AppLocale(rawValue: invoice.locale) ?? .fallback),
@@ -172,6 +174,7 @@ extension MembershipsService {
         // The appeal's decision tells the member; no separate mail about the seal.
         membership.notifiedStanding = try desk.rules().standing(membership.facts, today: desk.today).code
         try await membership.save(on: db)
+        try await WebhookEvents.statusChanged(organisation: organisation, from: "ended", to: membership.notifiedStanding, now: desk.clock.now(), on: db)
         let shops = try await Shop.query(on: db).filter(\.$organisation.$id == organisation).filter(\.$stateRaw == Shop.State.ended.rawValue)
             .filter(\.$endedOn == endedOn).filter(\.$endReason == reason.rawValue).with(\.$domains).all()
         for shop in shops {

@@ -198,6 +198,7 @@ struct MembershipsService: Sendable {
             }
             try await desk.note("membership.standing", organisation: organisation, application: membership.$application.id, actor: .system,
                                 detail: ["from": previous, "to": standing.code], on: db)
+            try await WebhookEvents.statusChanged(organisation: organisation, from: previous, to: standing.code, now: desk.clock.now(), on: db)
         }
         try await membership.save(on: db)
         return standing

@@ -41,20 +41,8 @@ extension ReviewsService {
     static let maxDelayDays = 90
     static let csvColumns = ["email", "name", "order_reference", "order_date", "language", "delay_days"]
 
-    /// One of the member's own shops: by slug or domain, or its only shop.
     func ownShop(_ raw: String?, member: Identity) async throws -> Shop {
-        guard let organisation = member.organisationID else { throw AppError.forbidden }
-        let shops = try await Shop.query(on: desk.storage.db).filter(\.$organisation.$id == organisation)
-            .filter(\.$stateRaw == Shop.State.approved.rawValue).with(\.$domains).all()
-        let wanted = raw.map { DomainName.normalise($0) } ?? ""
-        if wanted.isEmpty {
-            guard shops.count == 1, let only = shops.first else { throw AppError.invalid("shop", "invitation_shop_required") }
-            return only
-        }
-        guard let shop = shops.first(where: { $0.slug == wanted || $0.domains.contains { $0.domain == wanted } }) else {
-            throw AppError.invalid("shop", "invitation_shop_unknown", ["shop": raw ?? ""])
-        }
-        return shop
+        try await desk.ownShop(raw, member: member, missing: "invitation_shop_required", unknown: "invitation_shop_unknown")
     }
 
     func invite(_ request: ReviewInvitationRequest, member: Identity, source: String = "api") async throws -> ReviewInvitationDTO {

@@ -114,6 +114,9 @@ extension ReviewsService {
             try await Record.append(on: db, at: now, actor: identity.map(Record.Actor.init) ?? Record.Actor(userID: nil, role: "public"),
                                     action: "review.flagged", subjectType: "review", subjectID: id.uuidString,
                                     after: ["reason": reason.rawValue, "by": flag.by, "held": review.state == Review.State.held.rawValue ? "yes" : "no"])
+            try await WebhookEvents.emit(.reviewFlagged, organisation: review.shop.$organisation.id,
+                                         data: ReviewFlagEventData(reviewId: id, shopId: review.$shop.id, shop: review.shop.slug, reason: reason.rawValue, by: flag.by,
+                                                                   state: review.state), now: now, on: db)
             return ReviewReceipt(id: id, state: review.state)
         }
     }

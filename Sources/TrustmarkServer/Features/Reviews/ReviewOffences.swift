@@ -87,6 +87,7 @@ extension ReviewsService {
                     shop.suspendedUntil = schedule.backOnline?.description
                     shop.suspensionSource = Self.offenceSource
                     try await shop.save(on: db)
+                    try await WebhookEvents.statusChanged(organisation: shop.$organisation.id, shop: shop, from: "valid", to: "suspended", now: now, on: db)
                 }
                 if step.removeReviews {
                     for review in offending where review.state != Review.State.removed.rawValue { try await takeOffline(review, reason: .fake, rules: rules, at: now, on: db) }
@@ -141,6 +142,7 @@ extension ReviewsService {
             shop.suspendedUntil = nil
             shop.suspensionSource = nil
             try await shop.save(on: db)
+            try await WebhookEvents.statusChanged(organisation: shop.$organisation.id, shop: shop, from: "suspended", to: "valid", now: desk.clock.now(), on: db)
         }
         for task in try await StaffTask.query(on: db).filter(\.$subjectID == offence.id!.uuidString).filter(\.$kind == StaffTask.Kind.returnOnline.rawValue)
             .filter(\.$doneAt == nil).all() {

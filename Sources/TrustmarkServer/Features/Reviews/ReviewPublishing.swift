@@ -50,6 +50,7 @@ extension ReviewsService {
             }, kind: "review.fault", on: db)
         }
         try await addToKeptFigures(gained, shops: shops, scale: scale, now: now, sql: sql, on: db)
+        try await WebhookEvents.reviewsPublished(reviews, now: now, on: db)
     }
 
     /// The shops' rows of the day grow by what they gained: read together, written with one upsert.

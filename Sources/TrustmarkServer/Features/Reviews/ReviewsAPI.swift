@@ -31,13 +31,13 @@ struct ReviewsAPI: Sendable {
     func register(on routes: RouteTable) {
         routes.post("/api/v1/invitations", .roles([.member]), api: APIDoc("Invite a buyer to rate the shop (mailed after the delay)", tag: "reviews",
                                                                          request: "ReviewInvitationRequest", response: "ReviewInvitation", status: 201,
-                                                                         errors: [409, 422])) { request, context in
+                                                                         errors: [409, 422], scope: .invitations)) { request, context in
             let body = try await JSONBody.decode(ReviewInvitationRequest.self, from: request, context: context)
             return JSONBody.response(try await reviews.invite(body, member: try context.requireIdentity()), status: .created)
         }
         routes.post("/api/v1/invitations/import", .roles([.member]), api: APIDoc("Invite buyers from a CSV (email,name,order_reference,order_date,language,delay_days)",
-                                                                                tag: "reviews", response: "ReviewInvitationImport", query: ["shop"],
-                                                                                errors: [413, 415, 422])) { request, context in
+                                                                                tag: "reviews", request: "text/csv", response: "ReviewInvitationImport", query: ["shop"],
+                                                                                errors: [413, 415, 422], scope: .invitations)) { request, context in
             guard MIMEReader.mainValue(request.headers[.contentType] ?? "").lowercased() == "text/csv" else { throw AppError.unsupportedMediaType }
             let buffer: ByteBuffer
             do { buffer = try await request.body.collect(upTo: 2 << 20) } catch { throw AppError.tooLarge }
@@ -49,6 +49,13 @@ struct ReviewsAPI: Sendable {
             let query = request.uri.queryParameters
             let paging = Paging(page: query["page"].flatMap { Int($0) }, size: query["size"].flatMap { Int($0) })
             return JSONBody.response(try await reviews.reviews(of: (context.parameters.get("slug") ?? "").lowercased(), paging: paging, locale: context.locale))
+        }
+        routes.get("/api/v1/reviews", .roles([.member]), api: APIDoc("The member's own reviews in every state, with open flags (a key: its shop's)", tag: "reviews",
+                                                                   response: "MemberReviewList", query: ["state", "page", "size"], errors: [422],
+                                                                   scope: .reviewsRead)) { request, context in
+            let query = request.uri.queryParameters
+            let paging = Paging(page: query["page"].flatMap { Int($0) }, size: query["size"].flatMap { Int($0) })
+            return JSONBody.response(try await reviews.reviewsOfMember(try context.requireIdentity(), state: query["state"].map(String.init), paging: paging))
         }
         routes.post("/api/v1/reviews", .everyone, api: APIDoc("Rate a shop: with an invitation's token (published at once) or with name and e-mail (confirmed by mail)",
                                                               tag: "reviews", request: "ReviewRequest", response: "ReviewReceipt", status: 201,

@@ -88,6 +88,7 @@ extension SanctionsService {
             shop.suspendedUntil = nil
             shop.suspensionSource = nil
             try await shop.save(on: db)
+            try await WebhookEvents.statusChanged(organisation: sanction.organisationID, shop: shop, from: "suspended", to: "valid", now: desk.clock.now(), on: db)
         }
         // The listing names the shop, or for a party that is no member the party.
         let shopName = shop?.name ?? sanction.partyName ?? ""

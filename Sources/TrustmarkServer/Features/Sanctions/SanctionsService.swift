@@ -157,6 +157,7 @@ struct SanctionsService: Sendable {
             shop.suspendedUntil = sanction.deadline.flatMap(Day.init)?.adding(days: 1).description
             shop.suspensionSource = Self.suspensionSource
             try await shop.save(on: db)
+            try await WebhookEvents.statusChanged(organisation: organisation, shop: shop, from: "valid", to: "suspended", now: desk.clock.now(), on: db)
             _ = try await memberships.publish(event: kind.publicationEvent ?? "", organisation: organisation, shops: [shop], delistInvoice: nil,
                                               until: sanction.deadline, on: db)
         case .revocation, .bankruptcyRevocation:

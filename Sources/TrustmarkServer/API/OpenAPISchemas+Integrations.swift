@@ -1,0 +1,51 @@
+import Foundation
+import TrustmarkCore
+
+/// The schemas of API keys, a member's reviews, and webhooks.
+extension OpenAPISchemas {
+    nonisolated(unsafe) static let nullableInteger: [String: Any] = ["type": ["integer", "null"]]
+
+    nonisolated(unsafe) static let integrations: [String: Any] = [
+        "APIKeyRequest": object([
+            "name": ["type": "string", "maxLength": 80, "description": "What the key is for, e.g. 'WooCommerce'"],
+            "shop": ["type": "string", "description": "The shop's slug or domain; may be left out when the member has one shop"],
+            "scopes": ["type": "array", "items": enumeration(APIScope.allCases.map(\.rawValue)), "minItems": 1, "uniqueItems": true],
+        ], required: ["name", "scopes"]),
+        "APIKey": object([
+            "id": uuid, "name": string, "shop": string, "shopName": string, "hint": ["type": "string", "description": "The key's first characters"],
+            "scopes": ["type": "array", "items": enumeration(APIScope.allCases.map(\.rawValue))], "createdAt": dateTime, "lastUsedAt": nullableDateTime,
+            "revokedAt": nullableDateTime,
+            "key": ["type": ["string", "null"], "description": "The key itself: only in the answer that made it. Send it as 'Authorization: Bearer tmk_...'"],
+        ], required: ["id", "name", "shop", "shopName", "hint", "scopes", "createdAt"]),
+        "APIKeyList": list("APIKey"),
+        "MemberReview": object([
+            "id": uuid, "shop": string, "state": enumeration(["published", "held", "removed"]), "origin": string, "kind": string, "author": string,
+            "overall": integer, "scores": ["type": "object", "additionalProperties": ["type": "integer"]], "text": nullableString, "createdAt": dateTime,
+            "publishedAt": nullableDateTime, "reply": nullableString, "removedReason": nullableString, "openFlags": integer,
+        ], required: ["id", "shop", "state", "origin", "kind", "author", "overall", "scores", "createdAt", "openFlags"]),
+        "MemberReviewList": list("MemberReview"),
+        "WebhookEndpointRequest": object([
+            "url": ["type": "string", "format": "uri", "maxLength": 500, "description": "An HTTPS address that answers 2xx"],
+            "events": ["type": "array", "items": enumeration(WebhookEvent.allCases.map(\.rawValue)), "minItems": 1, "uniqueItems": true],
+        ], required: ["url", "events"]),
+        "WebhookEndpoint": object([
+            "id": uuid, "url": string, "events": ["type": "array", "items": enumeration(WebhookEvent.allCases.map(\.rawValue))],
+            "state": enumeration(WebhookEndpoint.State.allCases.map(\.rawValue)), "failures": integer, "createdAt": dateTime, "failingSince": nullableDateTime,
+            "secret": ["type": "string", "description": "Signs each delivery: Trustmark-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of '<t>.<body>'>"],
+        ], required: ["id", "url", "events", "state", "failures", "createdAt", "secret"]),
+        "WebhookEndpointList": list("WebhookEndpoint"),
+        "WebhookStateRequest": object(["active": boolean], required: ["active"]),
+        "WebhookDelivery": object([
+            "id": uuid, "endpointId": uuid, "event": enumeration(WebhookEvent.allCases.map(\.rawValue)), "eventId": uuid,
+            "state": enumeration(WebhookDelivery.State.allCases.map(\.rawValue)), "attempts": integer, "lastStatus": nullableInteger,
+            "lastResponse": nullableString, "lastError": nullableString, "replayOf": nullableUUID, "createdAt": dateTime, "deliveredAt": nullableDateTime,
+            "payload": ["type": "string", "description": "The JSON body as sent: {id, type, createdAt, organisationId, data}"],
+        ], required: ["id", "endpointId", "event", "eventId", "state", "attempts", "createdAt", "payload"]),
+        "WebhookDeliveryList": list("WebhookDelivery"),
+        "MemberImportReport": object([
+            "dryRun": boolean, "encoding": enumeration(["UTF-8", "UTF-16", "Windows-1252"]), "separator": enumeration(["comma", "semicolon", "tab"]),
+            "rows": integer, "organisations": integer, "shops": integer,
+            "refused": ["type": "array", "items": object(["line": integer, "column": nullableString, "message": string], required: ["line", "message"])],
+        ], required: ["dryRun", "encoding", "separator", "rows", "organisations", "shops", "refused"]),
+    ]
+}
