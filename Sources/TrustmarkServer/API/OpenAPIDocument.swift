@@ -21,8 +21,9 @@ enum OpenAPIDocument {
             parameters += doc.parameters.map { ["name": $0, "in": "query", "required": false, "schema": queryParameterSchema($0)] }
             if !parameters.isEmpty { operation["parameters"] = parameters }
             if let request = doc.requestSchema {
-                // A raw body (a CSV file, a forwarded mail) is named by its media type.
-                let content: [String: Any] = request.contains("/") ? [request: ["schema": ["type": "string"]]]
+                // A raw body (a CSV file, a forwarded mail) is named by its media types, `|` between them.
+                let content: [String: Any] = request.contains("/")
+                    ? Dictionary(uniqueKeysWithValues: request.split(separator: "|").map { (String($0), ["schema": ["type": "string"]] as [String: Any]) })
                     : ["application/json": ["schema": ["$ref": "#/components/schemas/\(request)"]]]
                 operation["requestBody"] = ["required": true, "content": content]
             }

@@ -183,10 +183,12 @@ struct ComplaintsAPI: Sendable {
             let (row, bytes) = try await complaints.attachment(context.parameters.get("id"), file: context.parameters.get("file"), for: try Self.viewer(context))
             return Response.download(bytes, type: row.mediaType, name: row.filename)
         }
-        routes.post("/api/v1/complaints/registrations", .roles(Self.staff), api: APIDoc("Register a complaint from a forwarded mail (body: the .eml, message/rfc822)",
-                                                                                       tag: "complaints", request: "message/rfc822", response: "Complaint", status: 201, query: ["shop"],
+        routes.post("/api/v1/complaints/registrations", .roles(Self.staff), api: APIDoc("Register a complaint from a forwarded mail (body: the .eml as message/rfc822 or text/plain)",
+                                                                                       tag: "complaints", request: "message/rfc822|text/plain", response: "Complaint", status: 201, query: ["shop"],
                                                                                        errors: [413, 415, 422])) { request, context in
-            guard MIMEReader.mainValue(request.headers[.contentType] ?? "").lowercased() == "message/rfc822" else { throw AppError.unsupportedMediaType }
+            guard ["message/rfc822", "text/plain"].contains(MIMEReader.mainValue(request.headers[.contentType] ?? "").lowercased()) else {
+                throw AppError.unsupportedMediaType
+            }
             let buffer: ByteBuffer
             do { buffer = try await request.body.collect(upTo: bodyLimit) } catch { throw AppError.tooLarge }
             let identity = try context.requireIdentity()
