@@ -227,6 +227,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let importer = MemberImporter(applications: applications)
     let exporter = Exporter(desk: desk)
     ImportExportRoutes(importer: importer, exporter: exporter, renderer: renderer).register(on: routes)
+    DeskAPI(accounts: accounts, queue: jobs, letters: letters, complaints: complaints).register(on: routes)
     let sender = WebhookSender(desk: desk, timeout: .seconds(Int64(config.webhookTimeoutSeconds)))
     jobs.register(WebhooksService.deliverJob) { context in try await sender.deliver(context) }
     deadlines.registerJobs(on: jobs, actions: [RuleChangesService.transitionDeadline: ruleChanges.transitionActions].merging(complaints.deadlineActions) { first, _ in first })

@@ -138,6 +138,32 @@ struct PlatformIntegrationTests {
         }
     }
 
+    @Test func aPlatformReadsAndAnswersItsShopsComplaintsWithAKey() async throws {
+        try await TestApp.with(scheme: "keuronline") { app, client in
+            let journey = Journey(app: app, client: client)
+            let (_, _, member) = try await journey.activeMember()
+            try await journey.moveTo("2027-01-06")
+            let id = try await ComplaintFlow(journey: journey).fileAndConfirm(shop: "fietsen.test", contacted: "2026-12-31")
+            let reader = try await Self.key(member, name: "Helpdesk (read)", scopes: ["complaints:read"]).client
+            let answerer = try await Self.key(member, name: "Helpdesk", scopes: ["complaints:read", "complaints:answer"]).client
+            let listed = try await reader.call(.get, "/api/v1/complaints")
+            #expect((listed.json["items"] as? [[String: Any]])?.first?["id"] as? String == id)
+            let refused = try await reader.call(.post, "/api/v1/complaints/\(id)/answer", json: ["body": "Wij sturen een nieuwe fiets."])
+            #expect(refused.status == .forbidden && refused.error["code"] as? String == "api_key_scope")
+            let answered = try await answerer.call(.post, "/api/v1/complaints/\(id)/answer", json: ["body": "Wij sturen een nieuwe fiets.", "proposal": true])
+            #expect(answered.status == .ok, "\(answered.body)")
+            #expect(answered.json["state"] as? String == "answered")
+            // A key of another shop of the same organisation does not see it.
+            let eva = try await journey.api("eva@fietsen.test").call(.get, "/api/v1/me")
+            var otherShop = Identity(userID: try #require(UUID(uuidString: eva.json["id"] as? String ?? "")), email: "eva@fietsen.test", displayName: "key",
+                                     role: .member, organisationID: UUID(uuidString: eva.json["organisationId"] as? String ?? ""), proof: .apiKey, credentialDigest: "")
+            otherShop.apiKey = APIKeyGrant(keyID: UUID(), shopID: UUID(), scopes: [.complaintsRead])
+            await #expect(throws: AppError.self) { _ = try await app.complaints.load(id, for: .member(otherShop), on: app.storage.db) }
+            let none = try await app.complaints.list(for: .member(otherShop), state: nil, queue: nil, paging: Paging(page: 1, size: 10), locale: .nl)
+            #expect(none.total == 0)
+        }
+    }
+
     @Test func anEndpointThatFailsIsRetriedThenMarkedFailingAndItsOwnerTold() async throws {
         let receiver = WebhookReceiver()
         try await receiver.run { port in
