@@ -175,8 +175,9 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let publicRegister = PublicRegister(desk: desk, memberships: memberships, seals: seals, pageBudget: config.pageCacheBytes)
     let verificationPages = VerificationPages(register: publicRegister, renderer: renderer)
     ShopsController(register: publicRegister, pages: verificationPages, directory: ShopDirectory(desk: desk), renderer: renderer, ownHost: ownHost).register(on: routes)
-    SealPagesController(kit: SealKitService(seals: seals, register: publicRegister), misuse: MisuseCasesService(desk: desk, sightings: seals.sightings),
-                        renderer: renderer).register(on: routes)
+    let sealKit = SealKitService(seals: seals, register: publicRegister)
+    SealPagesController(kit: sealKit, misuse: MisuseCasesService(desk: desk, sightings: seals.sightings), renderer: renderer).register(on: routes)
+    SealKitAPI(kit: sealKit).register(on: routes)
     ApplyController(applications: applications, views: membershipViews, store: IdempotencyStore(storage: storage, clock: clock), renderer: renderer).register(on: routes)
     PortalController(applications: applications, memberships: memberships, renderer: renderer).register(on: routes)
     StaffMembershipController(applications: applications, memberships: memberships, renderer: renderer).register(on: routes)

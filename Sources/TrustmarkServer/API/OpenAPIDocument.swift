@@ -73,6 +73,7 @@ enum OpenAPIDocument {
         case "page": return ["type": "integer", "minimum": 1]
         case "size": return ["type": "integer", "minimum": 1, "maximum": Paging.maximumSize]
         case "dryRun": return ["type": "boolean"]
+        case "width": return ["type": "integer", "minimum": 64, "maximum": 4000]
         default: return ["type": "string"]
         }
     }

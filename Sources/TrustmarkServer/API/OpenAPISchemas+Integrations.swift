@@ -65,6 +65,14 @@ extension OpenAPISchemas {
         "ComplaintTemplateList": list("ComplaintTemplate"),
         "ComplaintTemplateRequest": object(["title": ["type": "string", "maxLength": 120], "locale": enumeration(["nl", "en", "de"]), "body": ["type": "string", "maxLength": 10000]],
                                            required: ["title", "locale", "body"]),
+        "SealKit": object([
+            "shopId": uuid, "shop": string, "slug": string,
+            "embeds": ["type": "array", "items": object(["domain": string, "html": ["type": "string", "description": "<a><img></a>, no script; the seal address signed for the domain"]],
+                                                        required: ["domain", "html"])],
+            "seen": ["type": "array", "items": object(["host": string, "lastPage": string, "lastSeen": dateTime, "count": integer],
+                                                      required: ["host", "lastPage", "lastSeen", "count"])],
+            "certificate": string, "svg": string, "png": string,
+        ], required: ["shopId", "shop", "slug", "embeds", "seen", "certificate", "svg", "png"]),
         "MemberImportReport": object([
             "dryRun": boolean, "encoding": enumeration(["UTF-8", "UTF-16", "Windows-1252"]), "separator": enumeration(["comma", "semicolon", "tab"]),
             "rows": integer, "organisations": integer, "shops": integer,

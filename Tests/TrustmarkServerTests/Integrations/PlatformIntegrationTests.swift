@@ -129,6 +129,17 @@ struct PlatformIntegrationTests {
             #expect(try await member.call(.post, "/api/v1/api-keys/\(keyID)/revocation").status == .conflict)
             #expect(try await APIClient(client: client, token: "tmk_" + SecretToken.generate()).call(.get, "/api/v1/scheme").status == .unauthorized)
 
+            // The seal kit as JSON: the embed code for the shop's domain, and (once the term began) the certificate.
+            try await journey.moveTo("2027-01-04")
+            let shopID = try #require(try await Shop.query(on: app.storage.db).first()?.requireID())
+            let kit = try await member.call(.get, "/api/v1/seal-kit/\(shopID)")
+            let embed = try #require((kit.json["embeds"] as? [[String: Any]])?.first)
+            #expect(embed["domain"] as? String == "fietsen.test")
+            #expect((embed["html"] as? String)?.contains("<img src=") == true && (embed["html"] as? String)?.contains("<script") == false)
+            let certificate = try await member.call(.get, "/api/v1/seal-kit/\(shopID)/certificate.pdf")
+            #expect(certificate.status == .ok && certificate.data.starts(with: Data("%PDF".utf8)))
+            #expect(try await member.call(.get, "/api/v1/seal-kit/\(UUID())").status == .notFound)
+
             // Bad requests for a key are refused field by field.
             let bad = try await member.call(.post, "/api/v1/api-keys", json: ["name": "", "scopes": ["everything"]], language: "en")
             #expect(bad.status == .unprocessableContent)

@@ -69,8 +69,11 @@ struct SealPagesController: Sendable {
         }
     }
 
+    /// The file's width in pixels (`?width=`, or `?size=` as the portal links say), kept to what a
+    /// printer needs so a request cannot ask for a giant picture.
     static func width(_ request: Request) -> Int {
-        request.uri.queryParameters["size"].flatMap { Int($0) } ?? 800
+        let asked = (request.uri.queryParameters["width"] ?? request.uri.queryParameters["size"]).flatMap { Int($0) } ?? 800
+        return min(4000, max(64, asked))
     }
 
     private func portal(_ context: AppRequestContext) async throws -> Response {
