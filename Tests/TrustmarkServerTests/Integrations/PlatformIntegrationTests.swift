@@ -184,6 +184,12 @@ struct PlatformIntegrationTests {
                 // Plain HTTP is refused where HTTPS is required (production), an address without a host always.
                 #expect(WebhooksService.problem(with: "http://shop.example/hook", requireHTTPS: true) == "webhook_url_https")
                 #expect(WebhooksService.problem(with: "https://shop.example/hook", requireHTTPS: true) == nil)
+                // ... and the server's own network is no receiver there.
+                for inside in ["https://127.0.0.1/x", "https://10.1.2.3/x", "https://172.20.0.1/x", "https://192.168.1.1/x", "https://169.254.169.254/latest",
+                               "https://localhost/x", "https://[::1]/x", "https://[fd00::1]/x"] {
+                    #expect(WebhooksService.problem(with: inside, requireHTTPS: true) == "webhook_url_private", "\(inside)")
+                }
+                #expect(WebhooksService.problem(with: "https://172.32.0.1/x", requireHTTPS: true) == nil)
                 let noHost = try await member.call(.post, "/api/v1/webhooks", json: ["url": "https:///hook", "events": ["invoice.issued"]])
                 #expect(noHost.error["field"] as? String == "url")
                 let noEvents = try await member.call(.post, "/api/v1/webhooks", json: ["url": "https://shop.example/hook", "events": ["everything"]])

@@ -160,9 +160,31 @@ struct WebhooksService: Sendable {
         guard url.count <= maxURLLength, let parsed = URLComponents(string: url), let scheme = parsed.scheme?.lowercased(),
               let host = parsed.host, !host.isEmpty, parsed.user == nil, parsed.password == nil
         else { return "webhook_url_invalid" }
+        // Where HTTPS is required (production), the server's own network is no receiver: a member
+        // must not make it post to loopback or private addresses.
+        if requireHTTPS, isPrivate(host) { return "webhook_url_private" }
         if scheme == "https" { return nil }
         guard scheme == "http", !requireHTTPS else { return "webhook_url_https" }
         return nil
+    }
+
+    /// `localhost`, and IPv4 and IPv6 literals of loopback, private, link-local and unspecified ranges.
+    static func isPrivate(_ rawHost: String) -> Bool {
+        let host = rawHost.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if host == "localhost" || host.hasSuffix(".localhost") || host.hasSuffix(".local") || host.hasSuffix(".internal") { return true }
+        let parts = host.split(separator: ".").compactMap { UInt8($0) }
+        if parts.count == 4, host.split(separator: ".").count == 4 {
+            switch (parts[0], parts[1]) {
+            case (0, _), (10, _), (127, _), (169, 254), (192, 168): return true
+            case (172, let second) where (16...31).contains(second): return true
+            case (100, let second) where (64...127).contains(second): return true
+            default: return false
+            }
+        }
+        if host.contains(":") {
+            return host == "::" || host == "::1" || host.hasPrefix("fc") || host.hasPrefix("fd") || host.hasPrefix("fe80") || host.hasPrefix("::ffff:")
+        }
+        return false
     }
 
     static func dto(_ endpoint: WebhookEndpoint) -> WebhookEndpointDTO {
