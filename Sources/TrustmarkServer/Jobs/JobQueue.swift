@@ -71,14 +71,30 @@ final class JobQueue: @unchecked Sendable {
         let maxAttempts: Int
     }
 
-    /// Takes the oldest due job, marking it running; `nil` when nothing is due.
-    func claim() async throws -> Claimed? {
+    /// Which jobs a worker takes: all of them (tests, the developers' clock), only the slow kinds,
+    /// or everything else, so that mail and webhooks never wait behind website checks.
+    enum Lane: Sendable, Equatable {
+        case all, slow, quick
+
+        /// Website checks wait seconds per page (politeness to the shop's server) and minutes for a
+        /// site that does not answer.
+        static let slowKinds = [SiteCheckService.runJob]
+    }
+
+    /// Takes the oldest due job of the lane, marking it running; `nil` when nothing is due.
+    func claim(lane: Lane = .all) async throws -> Claimed? {
         let now = clock.now()
         let sql = storage.sql
         let skipLocked = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+        let kinds = Lane.slowKinds.map { "'\($0)'" }.joined(separator: ", ")
+        let laneFilter = switch lane {
+        case .all: ""
+        case .slow: " AND kind IN (\(kinds))"
+        case .quick: " AND kind NOT IN (\(kinds))"
+        }
         let rows = try await sql.raw("""
             UPDATE jobs SET status = 'running', locked_by = \(bind: workerName), locked_until = \(bind: now.addingTimeInterval(lease)), attempts = attempts + 1
-            WHERE status = 'queued' AND id = (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= \(bind: now) ORDER BY run_at LIMIT 1\(unsafeRaw: skipLocked))
+            WHERE status = 'queued' AND id = (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= \(bind: now)\(unsafeRaw: laneFilter) ORDER BY run_at LIMIT 1\(unsafeRaw: skipLocked))
             RETURNING id, kind, payload, attempts, max_attempts
             """).all()
         guard let row = rows.first else { return nil }
@@ -127,10 +143,10 @@ final class JobQueue: @unchecked Sendable {
     /// Runs every job that is due now, one after another, until none is left. The developers' clock
     /// calls this after moving, so that everything that fell due has happened when it answers.
     @discardableResult
-    func runDue(limit: Int = 10_000) async throws -> Int {
+    func runDue(limit: Int = 10_000, lane: Lane = .all) async throws -> Int {
         try await reclaimStale()
         var count = 0
-        while count < limit, let job = try await claim() {
+        while count < limit, let job = try await claim(lane: lane) {
             await run(job)
             count += 1
         }

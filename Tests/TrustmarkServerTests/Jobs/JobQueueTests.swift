@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import SQLKit
+import Synchronization
 import Testing
 import TrustmarkCore
 @testable import TrustmarkServer
@@ -40,6 +41,23 @@ struct JobQueueTests {
             #expect(page.body.contains("3/3"))
             #expect(try await admin.post("/staff/jobs/\(job.id!.uuidString)/retry", [:]).status == .seeOther)
             #expect(try #require(try await Job.find(job.id, on: app.storage.db)).status == .queued)
+        }
+    }
+
+    @Test func websiteChecksRunInTheirOwnLaneSoMailDoesNotWaitBehindThem() async throws {
+        try await TestApp.with { app, _ in
+            // setup: a slow website check due before a mail
+            let ran = Mutex<[String]>([])
+            app.jobs.register(SiteCheckService.runJob) { _ in ran.withLock { $0.append("check") } }
+            app.jobs.register("test.mail") { _ in ran.withLock { $0.append("mail") } }
+            let now = app.clock.now()
+            try await JobQueue.enqueue(SiteCheckService.runJob, at: now.addingTimeInterval(-60), now: now, on: app.storage.db)
+            try await JobQueue.enqueue("test.mail", at: now, now: now, on: app.storage.db)
+            // MUT + validation: the quick lane takes the mail and leaves the check to the slow lane.
+            #expect(try await app.jobs.runDue(lane: .quick) == 1)
+            #expect(ran.withLock { $0 } == ["mail"])
+            #expect(try await app.jobs.runDue(lane: .slow) == 1)
+            #expect(ran.withLock { $0 } == ["mail", "check"])
         }
     }
 

@@ -15,6 +15,8 @@ struct ImportExportRoutes: Sendable {
         let report: MemberImportReport?
         let hasRefusals: Bool
         let refusedCount: Int
+        /// The encoding and separator the file was read with, in words.
+        let readAs: String
         let error: String?
         let exports: [String]
     }
@@ -64,7 +66,9 @@ struct ImportExportRoutes: Sendable {
 
     private func page(_ context: AppRequestContext, report: MemberImportReport? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
         renderer.render("integrations/import", Page(chrome: renderer.chrome(context, titleKey: "import_title", path: "/staff/import-export"), report: report,
-                                                    hasRefusals: !(report?.refused.isEmpty ?? true), refusedCount: report?.refused.count ?? 0, error: error,
+                                                    hasRefusals: !(report?.refused.isEmpty ?? true), refusedCount: report?.refused.count ?? 0,
+                                                    readAs: report.map { "\($0.encoding) · " + renderer.localizer.text("import_separator_\($0.separator)", context.locale) } ?? "",
+                                                    error: error,
                                                     exports: Exporter.Kind.allCases.map(\.rawValue)),
                         context: context, status: status)
     }

@@ -25,7 +25,7 @@ struct IntegrationPages: Sendable {
         let shops: [Choice]
         let chooseShop: Bool
         let scopes: [Choice]
-        let endpoints: [WebhookEndpointDTO]
+        let endpoints: [EndpointRow]
         let hasEndpoints: Bool
         let events: [Choice]
         let newKey: String?
@@ -45,10 +45,19 @@ struct IntegrationPages: Sendable {
         let revoked: String?
     }
 
+    struct EndpointRow: Encodable, Sendable {
+        let id: String
+        let url: String
+        let events: [String]
+        /// The state in words, with the failures in a row when there are any.
+        let state: String
+    }
+
     struct DetailPage: Encodable, Sendable {
         let chrome: PageChrome
         let base: String
         let endpoint: WebhookEndpointDTO
+        let state: String
         let events: String
         let active: Bool
         let deliveries: [DeliveryRow]
@@ -131,7 +140,7 @@ struct IntegrationPages: Sendable {
             shops = try await Shop.query(on: keys.desk.storage.db).filter(\.$organisation.$id == organisation).filter(\.$stateRaw == Shop.State.approved.rawValue)
                 .sort(\.$name).all().map { Choice(value: $0.slug ?? "", label: $0.name, checked: values["shop"] == $0.slug) }
         }
-        let endpoints = try await webhooks.list(by: identity)
+        let endpoints = try await webhooks.list(by: identity).map { EndpointRow(id: $0.id.uuidString, url: $0.url, events: $0.events, state: stateText($0, t)) }
         let page = ListPage(
             chrome: renderer.chrome(context, titleKey: "integrations_title", path: base), base: base, isMember: isMember, keys: rows, hasKeys: !rows.isEmpty,
             shops: shops, chooseShop: shops.count > 1,
@@ -140,6 +149,10 @@ struct IntegrationPages: Sendable {
             events: WebhookEvent.allCases.map { Choice(value: $0.rawValue, label: t("webhook_event_\($0.rawValue)"), checked: false) },
             newKey: newKey, apiBase: keys.desk.baseURL + "/api/v1", error: error, values: values)
         return renderer.render("integrations/list", page, context: context, status: status)
+    }
+
+    private func stateText(_ endpoint: WebhookEndpointDTO, _ t: (String) -> String) -> String {
+        t("webhook_state_\(endpoint.state)") + (endpoint.failures > 0 ? " · \(t("webhook_failures")) \(endpoint.failures)" : "")
     }
 
     private func detail(_ base: String, context: AppRequestContext) async throws -> Response {
@@ -154,7 +167,7 @@ struct IntegrationPages: Sendable {
                         replay: delivery.state != "pending")
         }
         let dto = WebhooksService.dto(endpoint)
-        let page = DetailPage(chrome: renderer.chrome(context, titleKey: "integrations_webhook_title", path: base), base: base, endpoint: dto,
+        let page = DetailPage(chrome: renderer.chrome(context, titleKey: "integrations_webhook_title", path: base), base: base, endpoint: dto, state: stateText(dto, t),
                               events: dto.events.map { t("webhook_event_\($0)") }.joined(separator: ", "), active: endpoint.state != .disabled,
                               deliveries: rows, hasDeliveries: !rows.isEmpty)
         return renderer.render("integrations/webhook", page, context: context)
