@@ -138,13 +138,14 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let ownHost = URL(string: config.baseURL)?.host.map(DomainName.normalise)
     let sealController = SealController(seals: seals, ownHost: ownHost)
 
-    let apiKeys = APIKeysService(desk: desk, limiter: APIKeyLimiter(perMinute: config.apiKeyRatePerMinute))
+    let apiKeys = APIKeysService(desk: desk, limiter: RateLimiter<UUID>(perMinute: config.apiKeyRatePerMinute))
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SealFastPath(controller: sealController))
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: WebMiddleware(renderer: renderer, config: config))
     router.add(middleware: FileMiddleware(config.resourcesDirectory + "/Public", urlBasePath: "/public", cacheControl: .init([(MediaType(type: .any), [.public, .maxAge(3600)])]), searchForIndexHtml: false, logger: logger))
+    router.add(middleware: FormRateLimitMiddleware(perMinute: config.formRatePerMinute, clock: clock))
     router.add(middleware: IdentityMiddleware(storage: storage, clock: clock, apiKeys: apiKeys))
     router.add(middleware: IdempotencyMiddleware(store: IdempotencyStore(storage: storage, clock: clock)))
 

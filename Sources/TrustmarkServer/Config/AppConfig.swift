@@ -40,6 +40,9 @@ public struct AppConfig: Sendable {
     /// Whether webhook endpoints must be HTTPS (always in production; development and tests may use
     /// plain HTTP on loopback).
     public var webhooksRequireHTTPS = true
+    /// Submissions a minute one address may make to each public form (complaint, review, report,
+    /// application, password reset); 0 is no limit. On in production, off elsewhere unless set.
+    public var formRatePerMinute = 0
     /// Seconds a webhook receiver has to answer before the attempt counts as failed.
     public var webhookTimeoutSeconds = 10
     /// The website checker: whether it runs, where a shop's home page is, and its politeness.
@@ -68,6 +71,7 @@ public struct AppConfig: Sendable {
         public static let apiKeyRate: ConfigKey = "trustmark.api.key.rate"
         public static let webhooksHTTPS: ConfigKey = "trustmark.webhooks.https"
         public static let webhookTimeout: ConfigKey = "trustmark.webhook.timeout"
+        public static let formRate: ConfigKey = "trustmark.form.rate"
         public static let attachmentMaxKB: ConfigKey = "trustmark.attachment.max.kb"
         public static let pageCacheMB: ConfigKey = "trustmark.page.cache.mb"
         public static let siteChecker: ConfigKey = "trustmark.site.checker"
@@ -168,6 +172,11 @@ public struct AppConfig: Sendable {
             throw ConfigError(setting: "TRUSTMARK_WEBHOOK_TIMEOUT", message: "'\(timeoutText)' is not a number of seconds from 1 to 60")
         }
         config.webhookTimeoutSeconds = timeout
+        let formRateText = reader.string(forKey: Key.formRate, default: environment == .production ? "10" : "0")
+        guard let formRate = Int(formRateText), (0...10_000).contains(formRate) else {
+            throw ConfigError(setting: "TRUSTMARK_FORM_RATE", message: "'\(formRateText)' is not a number of submissions a minute from 0 (no limit) to 10000")
+        }
+        config.formRatePerMinute = formRate
         return config
     }
 

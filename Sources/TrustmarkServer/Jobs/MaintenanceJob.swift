@@ -12,5 +12,6 @@ enum MaintenanceJob {
         try await APIToken.query(on: db).filter(\.$expiresAt < now).delete()
         try await APIToken.query(on: db).filter(\.$revokedAt < now.addingTimeInterval(-SessionPolicy.apiTokenLifetime)).delete()
         try await AccountToken.query(on: db).filter(\.$expiresAt < now.addingTimeInterval(-SessionPolicy.setupLifetime)).delete()
+        try await LoginFailure.query(on: db).filter(\.$at < now.addingTimeInterval(-LoginPolicy.window)).delete()
     }
 }

@@ -29,5 +29,6 @@ enum AllMigrations {
         M0023SanctionAppeals(),
         M0024CreateSiteChecks(),
         M0025CreateIntegrations(),
+        M0026CreateLoginFailures(),
     ]
 }

@@ -87,3 +87,21 @@ final class Setting: Model, @unchecked Sendable {
         self.value = value
     }
 }
+
+/// A sign-in that failed: which address was tried from where, and when.
+final class LoginFailure: Model, @unchecked Sendable {
+    static let schema = "login_failures"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "email") var email: String
+    @Field(key: "address") var address: String
+    @Field(key: "at") var at: Date
+
+    init() {}
+
+    init(email: String, address: String, at: Date) {
+        self.email = email
+        self.address = address
+        self.at = at
+    }
+}

@@ -82,7 +82,7 @@ struct AccountsAPI: Sendable {
             guard body.email.count <= EmailAddress.maximumLength, body.password.utf8.count <= 1024 else {
                 throw AppError.invalid(body.email.count > EmailAddress.maximumLength ? "email" : "password", "validation_too_long", ["max": body.email.count > EmailAddress.maximumLength ? "\(EmailAddress.maximumLength)" : "1024"])
             }
-            let user = try await accounts.authenticate(email: body.email, password: body.password)
+            let user = try await accounts.signIn(email: body.email, password: body.password, address: ClientAddress.forLimits(request, context))
             let issued = try await accounts.issueAPIToken(for: user)
             return JSONBody.response(TokenResponse(token: issued.token, tokenType: "Bearer", expiresAt: issued.expiresAt, user: UserDTO(user)), status: .created)
         }

@@ -21,7 +21,8 @@ struct AccountsController: Sendable {
             let next = safeReturnPath(input.fields["next"])
             var form = FormState(values: input.echo)
             do {
-                let user = try await accounts.authenticate(email: input.fields["email"] ?? "", password: input.password("password"))
+                let user = try await accounts.signIn(email: input.fields["email"] ?? "", password: input.password("password"),
+                                                     address: ClientAddress.forLimits(request, context))
                 if let old = request.cookies[IdentityMiddleware.sessionCookie]?.value {
                     try await accounts.endSession(digest: SecretToken.digest(old))
                 }

@@ -1,6 +1,5 @@
 import FluentKit
 import Foundation
-import Synchronization
 import TrustmarkCore
 
 /// A key as its owner sees it. `key` is there once: in the answer that made it.
@@ -24,30 +23,12 @@ struct APIKeyRequest: Codable, Sendable {
     let scopes: [String]
 }
 
-/// Requests per key and minute, kept in this instance's memory: each instance allows the rate, so
-/// behind a load balancer a key gets at most the rate times the number of instances.
-final class APIKeyLimiter: Sendable {
-    let perMinute: Int
-    private let buckets = Mutex<[UUID: RequestBucket]>([:])
-
-    init(perMinute: Int) { self.perMinute = perMinute }
-
-    /// `nil` when the request may go ahead, else the seconds until it may.
-    func take(_ key: UUID, now: Date) -> Int? {
-        buckets.withLock { buckets in
-            var bucket = buckets[key] ?? RequestBucket(capacity: perMinute, now: now)
-            let wait = bucket.take(capacity: perMinute, perMinute: perMinute, now: now)
-            buckets[key] = bucket
-            return wait
-        }
-    }
-}
-
 /// Members make keys for their shops' platforms in the portal or through the API (signed in, not
 /// with a key), see when each was last used, and revoke them.
 struct APIKeysService: Sendable {
     let desk: MembershipDesk
-    let limiter: APIKeyLimiter
+    /// Requests per key and minute (`TRUSTMARK_API_KEY_RATE`).
+    let limiter: RateLimiter<UUID>
 
     static let maxNameLength = 80
 
