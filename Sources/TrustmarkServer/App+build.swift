@@ -61,6 +61,12 @@ public struct TrustmarkApp: Sendable {
         return (try encoder.encode(report), lines.joined(separator: "\n"), report.refused.count)
     }
 
+    /// A consistent backup of the database and the attachments into a new directory under `directory`
+    /// (the `backup` command); `progress` counts the attachments copied.
+    public func backup(into directory: String, progress: @escaping @Sendable (Int, Int) -> Void) async throws -> (path: String, manifest: BackupManifest) {
+        try await Backups(storage: storage, dataDirectory: config.dataDirectory, clock: clock, logger: application.logger).backup(into: directory, progress: progress)
+    }
+
     /// Members, complaints or reviews as CSV (the `export` command).
     public func export(_ kind: String) async throws -> String? {
         guard let kind = Exporter.Kind(rawValue: kind) else { return nil }

@@ -10,7 +10,7 @@ struct Trustmark: AsyncParsableCommand {
         commandName: "trustmark",
         abstract: "Runs a webshop trustmark: applications, audits, the seal, complaints, reviews and sanctions.",
         version: TrustmarkVersion.current,
-        subcommands: [Serve.self, Migrate.self, Users.self, SchemeCommand.self, CalendarCommand.self, AuditLogCommand.self, BenchmarkCommand.self, GenerateCommand.self, CheckSiteCommand.self, ImportCommand.self, ExportCommand.self])
+        subcommands: [Serve.self, Migrate.self, Users.self, SchemeCommand.self, CalendarCommand.self, AuditLogCommand.self, BenchmarkCommand.self, GenerateCommand.self, CheckSiteCommand.self, ImportCommand.self, ExportCommand.self, BackupCommand.self, RestoreCommand.self])
 }
 
 /// Options every command that opens the database shares. Unset options fall through to the
