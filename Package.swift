@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // The rules: no web server, database, NIO or other I/O in here.
@@ -80,7 +81,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TrustmarkCoreTests",
-            dependencies: ["TrustmarkCore"],
+            dependencies: ["TrustmarkCore", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -90,6 +91,7 @@ let package = Package(
                 "TrustmarkCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             // The website checker's test sites and the self-signed certificate of the 'bad TLS' site.
             exclude: ["SiteCheck/Sites", "SiteCheck/tls"],

@@ -92,7 +92,8 @@ public enum CSV {
         fields.map { raw in
             var value = raw
             if let first = value.first, "=+-@".contains(first), Double(value) == nil { value = "'" + value }
-            guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == ";" }) else { return value }
+            // `isNewline`: "\r\n" is one Character, equal neither to "\r" nor to "\n".
+            guard value.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline || $0 == ";" }) else { return value }
             return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }.joined(separator: ",") + "\r\n"
     }
