@@ -19,7 +19,7 @@ base = f"http://127.0.0.1:{port}"
 work = tempfile.mkdtemp(prefix="trustmark-crash.")
 database = os.path.join(work, "trustmark.sqlite")
 environment = dict(os.environ, TRUSTMARK_DATA=work, TRUSTMARK_PORT=str(port), DATABASE_URL=f"sqlite://{database}",
-                   TRUSTMARK_BASE_URL=base, TRUSTMARK_LOG_LEVEL="error", TRUSTMARK_SITE_CHECKER="off")
+                   TRUSTMARK_BASE_URL=base, LOG_LEVEL="error", TRUSTMARK_SITE_CHECKER="off")
 random.seed(int(os.environ.get("CRASH_SEED", "7")))
 
 

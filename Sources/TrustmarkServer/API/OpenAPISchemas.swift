@@ -35,8 +35,11 @@ enum OpenAPISchemas {
             "timeZone": string, "currency": string, "codeOfConductVersion": string, "version": integer, "contentHash": string,
         ], required: ["id", "name", "legalEntity", "country", "languages", "timeZone", "currency", "codeOfConductVersion", "version", "contentHash"]),
         "Article": object(["number": string, "title": string, "text": string], required: ["number", "title", "text"]),
-        "CodeOfConduct": object(["version": string, "date": string, "language": string, "articles": ["type": "array", "items": ref("Article")]],
-                                required: ["version", "date", "language", "articles"]),
+        "CodeOfConduct": object(["version": string, "date": string, "language": string, "articles": ["type": "array", "items": ref("Article")],
+                                 "criteria": ["type": "array", "items": object(["id": string, "article": string,
+                                                                                 "kind": enumeration(["yes_no", "evidence_url", "value"]), "question": string],
+                                                                                required: ["id", "article", "kind", "question"])]],
+                                required: ["version", "date", "language", "articles", "criteria"]),
         "RuleChange": object([
             "id": uuid, "title": string, "summary": string, "farReaching": ["type": "boolean"], "publishedAt": dateTime,
             "transitionEndsAt": ["type": ["string", "null"], "format": "date-time"], "changedArticles": ["type": "array", "items": string],

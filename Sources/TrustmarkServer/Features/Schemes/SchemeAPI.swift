@@ -26,6 +26,15 @@ struct CodeOfConductDTO: Codable, Sendable {
     let date: String
     let language: String
     let articles: [ArticleDTO]
+    /// What inspectors check, each against an article.
+    let criteria: [CriterionDTO]
+}
+
+struct CriterionDTO: Codable, Sendable {
+    let id: String
+    let article: String
+    let kind: String
+    let question: String
 }
 
 struct RuleChangeDTO: Codable, Sendable {
@@ -76,7 +85,8 @@ struct SchemeAPI: Sendable {
         routes.get("/api/v1/code-of-conduct", .everyone, api: APIDoc("The code of conduct in the caller's language", tag: "scheme", response: "CodeOfConduct")) { _, context in
             let code = active.scheme.codeOfConduct
             let articles = code.articles.map { ArticleDTO(number: $0.number, title: active.text($0.title, context.locale), text: active.text($0.text, context.locale)) }
-            return JSONBody.response(CodeOfConductDTO(version: code.version, date: code.date, language: context.locale.rawValue, articles: articles))
+            let criteria = code.criteria.map { CriterionDTO(id: $0.id, article: $0.article, kind: $0.kind.rawValue, question: active.text($0.question, context.locale)) }
+            return JSONBody.response(CodeOfConductDTO(version: code.version, date: code.date, language: context.locale.rawValue, articles: articles, criteria: criteria))
         }
         routes.get("/api/v1/rule-changes", .everyone, api: APIDoc("Published rule changes, newest first", tag: "scheme", response: "RuleChangeList")) { _, context in
             let items = try await ruleChanges.news().map { dto($0, context) }
