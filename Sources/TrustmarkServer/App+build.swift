@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import Logging
@@ -236,6 +237,9 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let exporter = Exporter(desk: desk)
     ImportExportRoutes(importer: importer, exporter: exporter, renderer: renderer).register(on: routes)
     DeskAPI(accounts: accounts, queue: jobs, letters: letters, complaints: complaints).register(on: routes)
+    let privacy = PrivacyService(desk: desk, links: linkSigner, reviews: reviews,
+                                 pseudonymKey: SymmetricKey(data: SHA256.hash(data: Data(("trustmark-pseudonym:" + secret).utf8))))
+    PrivacyRoutes(privacy: privacy, renderer: renderer).register(on: routes)
     let sender = WebhookSender(desk: desk, timeout: .seconds(Int64(config.webhookTimeoutSeconds)))
     jobs.register(WebhooksService.deliverJob) { context in try await sender.deliver(context) }
     deadlines.registerJobs(on: jobs, actions: [RuleChangesService.transitionDeadline: ruleChanges.transitionActions].merging(complaints.deadlineActions) { first, _ in first })

@@ -24,6 +24,7 @@ struct FormRateLimitMiddleware: RouterMiddleware {
         case ["apply"], ["api", "v1", "applications"]: return "application"
         case ["api", "v1", "reviews"]: return "review"
         case ["password", "forgot"], ["api", "v1", "auth", "password-reset"]: return "reset"
+        case ["privacy"], ["api", "v1", "privacy", "requests"]: return "privacy"
         default: break
         }
         if parts.count == 3, parts[0] == "shops", parts[2] == "review" { return "review" }

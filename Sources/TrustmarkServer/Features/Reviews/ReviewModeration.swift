@@ -13,6 +13,8 @@ enum FlagReason: String, CaseIterable, Codable, Sendable {
 /// Why staff remove a review: a fixed list, so removals can be counted and explained.
 enum RemovalReason: String, CaseIterable, Codable, Sendable {
     case fake, notABuyer = "not_a_buyer", offensive, personalData = "personal_data", unlawful, spam, conflictOfInterest = "conflict_of_interest"
+    /// The reviewer asked for their data to be erased.
+    case authorRequest = "author_request"
 }
 
 struct FlagRequest: Codable, Sendable {
