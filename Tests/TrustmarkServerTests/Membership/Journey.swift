@@ -140,9 +140,14 @@ struct Journey {
     /// the shop's slug, the membership and the member's client.
     func activeMember(domain: String = "fietsen.test") async throws -> (slug: String, membershipID: String, member: APIClient) {
         try await staff()
+        return try await anotherActiveMember(name: "Fietsen BV", email: "eva@fietsen.test", domain: domain)
+    }
+
+    /// One more member approved, signed and paid, the staff being there already.
+    func anotherActiveMember(name: String, email: String, domain: String) async throws -> (slug: String, membershipID: String, member: APIClient) {
         let admin = try await api("admin@trustmark.test")
         let inspector = try await api("inspector@trustmark.test")
-        let (id, member) = try await apply(name: "Fietsen BV", email: "eva@fietsen.test", domains: [domain])
+        let (id, member) = try await apply(name: name, email: email, domains: [domain])
         try await audit(id, admin: admin, inspector: inspector)
         let membershipID = try #require(try await decide(id, "approve", as: admin)["membershipId"] as? String)
         #expect(try await member.call(.post, "/api/v1/memberships/\(membershipID)/contract/signature", json: ["name": "Eva"]).status == .ok)
@@ -150,7 +155,7 @@ struct Journey {
         // The first invoice in full, whatever the scheme charges.
         let invoice = try #require(try await invoices(as: member).first)
         _ = try await pay(try #require(invoice["id"] as? String), cents: try #require(invoice["gross"] as? Int), as: try await api("finance@trustmark.test"))
-        let slug = try #require(try await Shop.query(on: app.storage.db).first()?.slug)
+        let slug = try #require(try await ShopDomain.query(on: app.storage.db).filter(\.$domain == domain).with(\.$shop).first()?.shop.slug)
         return (slug, membershipID, member)
     }
 }
