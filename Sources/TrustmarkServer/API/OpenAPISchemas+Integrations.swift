@@ -77,7 +77,7 @@ extension OpenAPISchemas {
         "PrivacyNameRequest": object(["name": ["type": "string", "maxLength": 120]], required: ["name"]),
         "Erasure": object(["complaints": integer, "reviews": integer, "invitations": integer, "mails": integer], required: ["complaints", "reviews", "invitations", "mails"]),
         "PersonalData": object([
-            "email": string, "erasureNote": string,
+            "email": string, "erasureNote": string, "marketingConsent": boolean, "marketingConsentSince": nullableDateTime,
             "complaints": ["type": "array", "items": object(["id": uuid, "reference": nullableString, "shop": nullableString, "filedAt": dateTime, "state": string,
                                                               "name": string, "email": string, "country": string, "orderNumber": nullableString,
                                                               "description": string, "wish": nullableString, "messages": strings],
@@ -88,7 +88,8 @@ extension OpenAPISchemas {
             "invitations": ["type": "array", "items": object(["shop": string, "name": string, "orderReference": string, "createdAt": dateTime],
                                                               required: ["shop", "name", "orderReference", "createdAt"])],
             "mails": ["type": "array", "items": object(["sentAt": dateTime, "subject": string, "kind": string], required: ["sentAt", "subject", "kind"])],
-        ], required: ["email", "erasureNote", "complaints", "reviews", "invitations", "mails"]),
+        ], required: ["email", "erasureNote", "marketingConsent", "complaints", "reviews", "invitations", "mails"]),
+        "PrivacyConsentRequest": object(["marketing": boolean], required: ["marketing"]),
         "MemberImportReport": object([
             "dryRun": boolean, "encoding": enumeration(["UTF-8", "UTF-16", "Windows-1252"]), "separator": enumeration(["comma", "semicolon", "tab"]),
             "rows": integer, "organisations": integer, "shops": integer,

@@ -47,6 +47,14 @@ struct PrivacyTests {
 
             // Correcting the name reaches the complaint and the review.
             #expect(try await browser.post("/privacy/\(link)/name", ["name": "Joost de Jong"]).body.contains("Joost de Jong"))
+            // News by mail: nothing until the person asks, then withdrawn as simply.
+            #expect(report.json["marketingConsent"] as? Bool == false)
+            #expect(try await browser.post("/privacy/\(link)/consent", ["marketing": "yes"]).body.contains("nieuws per mail"))
+            #expect(try await api.call(.get, "/api/v1/privacy/\(link)").json["marketingConsent"] as? Bool == true)
+            let withdrawn = try await api.call(.post, "/api/v1/privacy/\(link)/consent", json: ["marketing": false])
+            #expect(withdrawn.json["marketingConsent"] as? Bool == false)
+            #expect(try await AuditEntry.query(on: app.storage.db).filter(\.$action == "privacy.consent_withdrawn").count() == 1)
+            _ = try await browser.post("/privacy/\(link)/consent", ["marketing": "yes"])
             // Erasing without ticking the box does nothing.
             #expect(try await browser.post("/privacy/\(link)/erase", [:]).status == .unprocessableContent)
             #expect(try await Complaint.query(on: app.storage.db).filter(\.$consumerEmail == "joost@consument.test").count() == 1)
@@ -60,6 +68,7 @@ struct PrivacyTests {
             #expect(review.state == Review.State.removed.rawValue && review.removedReason == "author_request" && review.clientAddress == nil)
             #expect(((try await api.call(.get, "/api/v1/shops/\(slug)/reviews")).json["count"] as? Int) == 0, "the shop's figures no longer count it")
             #expect(try await OutboxMessage.query(on: app.storage.db).filter(\.$recipient == "joost@consument.test").count() == 0)
+            #expect(try await MarketingConsent.query(on: app.storage.db).count() == 0, "the consent goes with the erasure")
             let after = try await api.call(.get, "/api/v1/privacy/\(link)")
             #expect((after.json["complaints"] as? [Any])?.isEmpty == true && (after.json["reviews"] as? [Any])?.isEmpty == true)
             // The record says it happened, without the address.

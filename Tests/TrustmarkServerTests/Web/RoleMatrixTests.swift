@@ -229,6 +229,8 @@ struct RoleMatrixTests {
         "GET /privacy/{token}/export.json": everyone,
         "POST /privacy/{token}/name": everyone,
         "POST /privacy/{token}/erase": everyone,
+        "POST /privacy/{token}/consent": everyone,
+        "POST /api/v1/privacy/{token}/consent": everyone,
         "POST /api/v1/privacy/requests": everyone,
         "GET /api/v1/privacy/{token}": everyone,
         "POST /api/v1/privacy/{token}/name": everyone,

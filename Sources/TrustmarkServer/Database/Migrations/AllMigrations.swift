@@ -30,5 +30,6 @@ enum AllMigrations {
         M0024CreateSiteChecks(),
         M0025CreateIntegrations(),
         M0026CreateLoginFailures(),
+        M0027CreateMarketingConsents(),
     ]
 }

@@ -4,6 +4,7 @@ import TrustmarkCore
 
 struct PrivacyRequest: Codable, Sendable { let email: String }
 struct PrivacyNameRequest: Codable, Sendable { let name: String }
+struct PrivacyConsentRequest: Codable, Sendable { let marketing: Bool }
 
 /// `/privacy` for people and `/api/v1/privacy` for programs: ask for the link, then see, download,
 /// correct and erase what is held on the address.
@@ -62,6 +63,13 @@ struct PrivacyRoutes: Sendable {
                 return try await overview(context, error: renderer.localizer.text(error.messageKey, context.locale, error.arguments), status: error.status)
             }
         }
+        routes.post("/privacy/{token}/consent", .everyone) { request, context in
+            let input = try await FormInput.parse(request, context: context)
+            let email = try privacy.email(from: context.parameters.get("token"))
+            let given = input.fields["marketing"] == "yes"
+            try await privacy.setMarketingConsent(email, given: given)
+            return try await overview(context, notice: renderer.localizer.text(given ? "privacy_consent_given" : "privacy_consent_withdrawn", context.locale))
+        }
         routes.post("/privacy/{token}/erase", .everyone) { request, context in
             let input = try await FormInput.parse(request, context: context)
             let email = try privacy.email(from: context.parameters.get("token"))
@@ -90,6 +98,13 @@ struct PrivacyRoutes: Sendable {
             _ = try await privacy.correctName(email, to: body.name)
             return JSONBody.response(try await privacy.report(email, locale: context.locale))
         }
+        routes.post("/api/v1/privacy/{token}/consent", .everyone, api: APIDoc("Give or withdraw consent to news by mail", tag: "privacy",
+                                                                             request: "PrivacyConsentRequest", response: "PersonalData", errors: [404, 410, 422])) { request, context in
+            let body = try await JSONBody.decode(PrivacyConsentRequest.self, from: request, context: context)
+            let email = try privacy.email(from: context.parameters.get("token"))
+            try await privacy.setMarketingConsent(email, given: body.marketing)
+            return JSONBody.response(try await privacy.report(email, locale: context.locale))
+        }
         routes.post("/api/v1/privacy/{token}/erasure", .everyone, api: APIDoc("Erase the link's address's personal data (complaint facts stay, reviews go offline)",
                                                                              tag: "privacy", response: "Erasure", errors: [404, 410])) { _, context in
             JSONBody.response(try await privacy.erase(try privacy.email(from: context.parameters.get("token"))))
@@ -104,7 +119,7 @@ struct PrivacyRoutes: Sendable {
     private func overview(_ context: AppRequestContext, notice: String? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let token = context.parameters.get("token") ?? ""
         let data = try await privacy.report(try privacy.email(from: token), locale: context.locale)
-        let empty = data.complaints.isEmpty && data.reviews.isEmpty && data.invitations.isEmpty && data.mails.isEmpty
+        let empty = data.complaints.isEmpty && data.reviews.isEmpty && data.invitations.isEmpty && data.mails.isEmpty && !data.marketingConsent
         return renderer.render("privacy/overview", OverviewPage(chrome: renderer.chrome(context, titleKey: "privacy_title", path: "/privacy"), token: token, data: data,
                                                                 nothingLeft: empty, hasComplaints: !data.complaints.isEmpty, hasReviews: !data.reviews.isEmpty,
                                                                 hasInvitations: !data.invitations.isEmpty, hasMails: !data.mails.isEmpty, notice: notice, error: error), context: context, status: status)

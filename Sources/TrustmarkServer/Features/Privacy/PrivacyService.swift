@@ -46,6 +46,9 @@ struct PersonalDataDTO: Codable, Sendable {
     }
 
     let email: String
+    /// News by mail: given (with the day) or not; never a condition of a complaint or a review.
+    let marketingConsent: Bool
+    let marketingConsentSince: Date?
     let complaints: [ComplaintItem]
     let reviews: [ReviewItem]
     let invitations: [InvitationItem]
@@ -85,7 +88,7 @@ struct PrivacyService: Sendable {
         guard EmailAddress.isValid(email) else { throw AppError.invalid("email", "validation_email") }
         let db = desk.storage.db
         let held = try await Complaint.query(on: db).filter(\.$consumerEmail == email).count() + Review.query(on: db).filter(\.$authorEmail == email).count()
-            + ReviewInvitation.query(on: db).filter(\.$email == email).count()
+            + ReviewInvitation.query(on: db).filter(\.$email == email).count() + MarketingConsent.query(on: db).filter(\.$email == email).count()
         guard held > 0 else { return }
         let now = desk.clock.now()
         let token = links.sign(purpose: Self.purpose, subject: email, expires: now.addingTimeInterval(Self.linkLifetime))
@@ -118,8 +121,10 @@ struct PrivacyService: Sendable {
         let reviewRows = try await Review.query(on: db).filter(\.$authorEmail == email).with(\.$shop).sort(\.$createdAt).all()
         let invitations = try await ReviewInvitation.query(on: db).filter(\.$email == email).with(\.$shop).sort(\.$createdAt).all()
         let mails = try await OutboxMessage.query(on: db).filter(\.$recipient == email).sort(\.$createdAt).all()
+        let consent = try await MarketingConsent.query(on: db).filter(\.$email == email).first()
         return PersonalDataDTO(
-            email: email, complaints: complaintItems,
+            email: email, marketingConsent: consent?.isGiven ?? false, marketingConsentSince: consent?.isGiven == true ? consent?.givenAt : nil,
+            complaints: complaintItems,
             reviews: reviewRows.map { .init(id: $0.id ?? UUID(), shop: $0.shop.name, writtenAt: $0.createdAt, state: $0.state, name: $0.authorName,
                                             email: $0.authorEmail, overall: $0.overall, text: $0.text, address: $0.clientAddress) },
             invitations: invitations.map { .init(shop: $0.shop.name, name: $0.name, orderReference: $0.orderReference, createdAt: $0.createdAt) },
@@ -148,6 +153,30 @@ struct PrivacyService: Sendable {
             try await Record.append(on: db, at: desk.clock.now(), actor: Record.Actor(userID: nil, role: "consumer"), action: "privacy.corrected",
                                     subjectType: "person", subjectID: pseudonym(email), after: ["items": "\(changed)"])
             return changed
+        }
+    }
+
+    /// Gives or withdraws the consent to news by mail; each change is in the record (under the pseudonym).
+    func setMarketingConsent(_ email: String, given: Bool) async throws {
+        let now = desk.clock.now()
+        try await desk.storage.db.transaction { db in
+            let consent = try await MarketingConsent.query(on: db).filter(\.$email == email).first() ?? {
+                let row = MarketingConsent()
+                row.email = email
+                row.givenAt = now
+                row.withdrawnAt = now
+                return row
+            }()
+            guard consent.isGiven != given || consent.id == nil else { return }
+            if given {
+                consent.givenAt = now
+                consent.withdrawnAt = nil
+            } else {
+                consent.withdrawnAt = now
+            }
+            try await consent.save(on: db)
+            try await Record.append(on: db, at: now, actor: Record.Actor(userID: nil, role: "consumer"), action: given ? "privacy.consent_given" : "privacy.consent_withdrawn",
+                                    subjectType: "person", subjectID: pseudonym(email))
         }
     }
 
@@ -196,6 +225,7 @@ struct PrivacyService: Sendable {
                 mail.body = Self.erasedName
                 try await mail.save(on: db)
             }
+            try await MarketingConsent.query(on: db).filter(\.$email == email).delete()
             let result = ErasureDTO(complaints: complaints.count, reviews: written.count, invitations: invitations.count, mails: mails.count)
             try await Record.append(on: db, at: now, actor: Record.Actor(userID: nil, role: "consumer"), action: "privacy.erased", subjectType: "person",
                                     subjectID: alias, after: ["complaints": "\(result.complaints)", "reviews": "\(result.reviews)",
