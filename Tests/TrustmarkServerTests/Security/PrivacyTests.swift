@@ -38,6 +38,9 @@ struct PrivacyTests {
             // validation: everything held, as a page and as JSON
             let page = try await browser.get("/privacy/\(link)")
             #expect(page.status == .ok && page.body.contains("Joost Jansen") && page.body.contains("Traag."))
+            let state = try #require(try await Complaint.find(UUID(uuidString: complaintID), on: app.storage.db)).stateRaw
+            #expect(page.body.contains("<dd>\(app.accounts.localizer.text("complaint_state_\(state)", .nl))</dd>"), "the state in words")
+            #expect(page.body.contains("value=\"Joost Jansen\""), "the name to correct is filled in")
             let report = try await api.call(.get, "/api/v1/privacy/\(link)")
             #expect((report.json["complaints"] as? [[String: Any]])?.first?["id"] as? String == complaintID)
             #expect((report.json["reviews"] as? [[String: Any]])?.count == 1 && (report.json["invitations"] as? [[String: Any]])?.count == 1)

@@ -19,10 +19,22 @@ struct PrivacyRoutes: Sendable {
         let email: String
     }
 
+    /// A complaint or review as the person reads it: its state in words.
+    struct ItemView: Encodable, Sendable {
+        let title: String
+        let name: String
+        let state: String
+        let text: String?
+    }
+
     struct OverviewPage: Encodable, Sendable {
         let chrome: PageChrome
         let token: String
         let data: PersonalDataDTO
+        let complaints: [ItemView]
+        let reviews: [ItemView]
+        /// The name held now, to correct.
+        let currentName: String
         let nothingLeft: Bool
         let hasComplaints: Bool
         let hasReviews: Bool
@@ -120,7 +132,14 @@ struct PrivacyRoutes: Sendable {
         let token = context.parameters.get("token") ?? ""
         let data = try await privacy.report(try privacy.email(from: token), locale: context.locale)
         let empty = data.complaints.isEmpty && data.reviews.isEmpty && data.invitations.isEmpty && data.mails.isEmpty && !data.marketingConsent
+        let t = { (key: String) in renderer.localizer.text(key, context.locale) }
+        let complaints = data.complaints.map {
+            ItemView(title: [$0.reference, $0.shop].compactMap { $0 }.joined(separator: " · "), name: $0.name, state: t("complaint_state_\($0.state)"), text: $0.description)
+        }
+        let reviews = data.reviews.map { ItemView(title: "\($0.shop) · \($0.overall)", name: $0.name, state: t("review_state_\($0.state)"), text: $0.text) }
+        let currentName = data.complaints.last?.name ?? data.reviews.last?.name ?? ""
         return renderer.render("privacy/overview", OverviewPage(chrome: renderer.chrome(context, titleKey: "privacy_title", path: "/privacy"), token: token, data: data,
+                                                                complaints: complaints, reviews: reviews, currentName: currentName == PrivacyService.erasedName ? "" : currentName,
                                                                 nothingLeft: empty, hasComplaints: !data.complaints.isEmpty, hasReviews: !data.reviews.isEmpty,
                                                                 hasInvitations: !data.invitations.isEmpty, hasMails: !data.mails.isEmpty, notice: notice, error: error), context: context, status: status)
     }
