@@ -203,7 +203,10 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     ComplaintPages(complaints: complaints, renderer: renderer).register(on: routes)
     ComplaintDeskPages(complaints: complaints, renderer: renderer).register(on: routes)
     jobs.register(ComplaintsService.expireJob) { context in try await complaints.expire(context.payload) }
-    jobs.register(recurring: RecurringJob(kind: ComplaintsService.dailyKind, hour: 2, timeZone: active.timeZone)) { _ in try await complaints.slideWindow() }
+    jobs.register(recurring: RecurringJob(kind: ComplaintsService.dailyKind, hour: 2, timeZone: active.timeZone)) { _ in
+        try await complaints.slideWindow()
+        try await complaints.eraseExpired()
+    }
     let reviews = ReviewsService(desk: desk, register: publicRegister)
     ReviewsAPI(reviews: reviews).register(on: routes)
     ReviewPages(reviews: reviews, renderer: renderer).register(on: routes)

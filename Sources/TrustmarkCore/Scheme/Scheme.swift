@@ -193,6 +193,9 @@ public struct ComplaintRules: Equatable, Sendable {
     /// The stretch the public complaint figures cover (and over which the threshold counts when no
     /// `sanction_window` is given).
     public var statisticsWindow: Period?
+    /// How long a finished complaint keeps the consumer's details, texts and files; then they are
+    /// erased and only its facts (shop, dates, states, outcome) remain. None: kept.
+    public var retention: Period? = nil
 }
 
 public struct SanctionRules: Equatable, Sendable {

@@ -107,7 +107,7 @@ enum SchemeSections {
     static let complaintKeys = [
         "contact_shop_first", "shop_first_wait", "shop_answer_deadline", "handling_deadline", "anonymous_allowed", "non_member_referral",
         "sector_routes", "cross_border_route", "dispute_body", "sanction_threshold", "sanction_window", "statistics_public",
-        "confirm_within", "reminder_before", "consumer_reply_deadline", "statistics_window",
+        "confirm_within", "reminder_before", "consumer_reply_deadline", "statistics_window", "retention",
     ]
 
     static func complaints(_ map: MapReader, languages: [String], currency: String) -> ComplaintRules? {
@@ -134,12 +134,13 @@ enum SchemeSections {
         let confirm = map.period("confirm_within"), reminder = map.period("reminder_before", required: false)
         let reply = map.period("consumer_reply_deadline", required: false)
         let statisticsWindow = map.period("statistics_window", required: statistics || threshold != nil)
+        let retention = map.period("retention", required: false)
         guard let contactFirst, let answer, let anonymous, let confirm else { return nil }
         return ComplaintRules(
             contactShopFirst: contactFirst, shopFirstWait: wait, shopAnswerDeadline: answer, handlingDeadline: handling,
             anonymousAllowed: anonymous, nonMemberReferral: nonMember, sectorRoutes: routes, crossBorderRoute: crossBorder, disputeBody: dispute,
             sanctionThreshold: threshold, sanctionWindow: window, statisticsPublic: statistics,
-            confirmWithin: confirm, reminderBefore: reminder, consumerReplyDeadline: reply, statisticsWindow: statisticsWindow)
+            confirmWithin: confirm, reminderBefore: reminder, consumerReplyDeadline: reply, statisticsWindow: statisticsWindow, retention: retention)
     }
 
     static let sanctionKeys = [

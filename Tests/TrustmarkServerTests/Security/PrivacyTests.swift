@@ -84,3 +84,39 @@ struct PrivacyTests {
         }
     }
 }
+
+@Suite("Complaint retention")
+struct ComplaintRetentionTests {
+    @Test func aFinishedComplaintLosesThePersonAfterTheSchemesRetentionAndKeepsItsFacts() async throws {
+        try await TestApp.with { app, client in
+            // setup: the example scheme keeps finished complaints' details 2 years
+            #expect(app.scheme.scheme.complaints?.retention == Period(2, .years))
+            let journey = Journey(app: app, client: client)
+            _ = try await journey.activeMember()
+            try await journey.moveTo("2027-01-06")
+            let flow = ComplaintFlow(journey: journey)
+            let finished = try await flow.fileAndConfirm(shop: "fietsen.test", contacted: "2026-12-31")
+            let open = try await flow.fileAndConfirm(shop: "fietsen.test", contacted: "2026-12-31", email: "open@consument.test")
+            let closed = try await flow.consumer(finished, "joost@consument.test", step: "closed")
+            #expect(closed.status == .ok, "\(closed.body)")
+
+            // MUT: the nightly job a day before and a day after the two years
+            try await journey.moveTo("2029-01-05")
+            var complaint = try #require(try await Complaint.find(UUID(uuidString: finished), on: app.storage.db))
+            #expect(complaint.consumerEmail == "joost@consument.test", "kept until the period has run")
+            try await journey.moveTo("2029-01-08")
+
+            // validation: the person and the texts are gone, the facts stay; the open complaint is untouched
+            complaint = try #require(try await Complaint.find(UUID(uuidString: finished), on: app.storage.db))
+            #expect(complaint.consumerName == PrivacyService.erasedName && complaint.consumerEmail == ComplaintsService.erasedAddress)
+            #expect(complaint.text == ComplaintsService.erasedText && complaint.orderNumber == nil)
+            #expect(complaint.reference != nil && complaint.$shop.id != nil && complaint.finishedAt != nil)
+            #expect(try await ComplaintMessage.query(on: app.storage.db).filter(\.$complaint.$id == complaint.requireID()).all()
+                .allSatisfy { $0.body == ComplaintsService.erasedText })
+            let other = try #require(try await Complaint.find(UUID(uuidString: open), on: app.storage.db))
+            #expect(other.consumerEmail == "open@consument.test")
+            #expect(try await AuditEntry.query(on: app.storage.db).filter(\.$action == "complaint.retention_erased").count() == 1)
+            #expect(try await app.verifyRecord().problem == nil)
+        }
+    }
+}
