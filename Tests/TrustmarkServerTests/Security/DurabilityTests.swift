@@ -66,3 +66,24 @@ struct BackupTests {
         }
     }
 }
+
+@Suite("Errors in production")
+struct ProductionErrorTests {
+    @Test func aFailureShowsNoStackTraceNorSQL() async throws {
+        try await TestApp.with(environment: .production) { app, client in
+            // setup: a table the directory reads is gone (as after a botched manual change)
+            try await app.storage.sql.raw("ALTER TABLE shops RENAME TO shops_gone").run()
+            // MUT: a page and an operation that need it
+            let page = try await Browser(client).get("/shops?q=fiets")
+            let api = try await APIClient(client: client).call(.get, "/api/v1/shops?q=fiets", language: "en")
+            // validation: a plain 500 in the reader's language, nothing of the inside
+            #expect(page.status == .internalServerError && api.status == .internalServerError)
+            #expect(api.error["code"] as? String == "internal")
+            for body in [page.body, api.body] {
+                for inside in ["SELECT", "sqlite", "Fluent", "Error(", "Swift/", ".swift:", "Backtrace", "connection"] {
+                    #expect(!body.contains(inside), "'\(inside)' shown to the reader")
+                }
+            }
+        }
+    }
+}
