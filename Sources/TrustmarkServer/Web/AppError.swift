@@ -33,6 +33,13 @@ public struct AppError: Error, Sendable {
         AppError(.unprocessableContent, code: "invalid_field", messageKey: messageKey, arguments: arguments, field: field)
     }
 
+    /// 429: wait `seconds`; the answer carries them in `Retry-After` and `details.retryAfter`.
+    public static func tooManyRequests(_ code: String, _ messageKey: String, seconds: Int, _ arguments: [String: String] = [:], field: String? = nil) -> AppError {
+        var error = AppError(.tooManyRequests, code: code, messageKey: messageKey, arguments: arguments, field: field)
+        error.details = ["retryAfter": "\(seconds)"]
+        return error
+    }
+
     public static func conflict(_ code: String, _ messageKey: String, field: String? = nil, _ arguments: [String: String] = [:]) -> AppError {
         AppError(.conflict, code: code, messageKey: messageKey, arguments: arguments, field: field)
     }

@@ -38,9 +38,7 @@ struct FormRateLimitMiddleware: RouterMiddleware {
         guard limiter.perMinute > 0, request.method == .post, let form = Self.form(of: request.uri.path) else { return try await next(request, context) }
         let key = form + " " + ClientAddress.forLimits(request, context)
         if let wait = limiter.take(key, now: clock.now()) {
-            var error = AppError(.tooManyRequests, code: "rate_limited", messageKey: "error_form_rate", arguments: ["seconds": "\(wait)"])
-            error.details = ["retryAfter": "\(wait)"]
-            throw error
+            throw AppError.tooManyRequests("rate_limited", "error_form_rate", seconds: wait, ["seconds": "\(wait)"])
         }
         return try await next(request, context)
     }

@@ -53,8 +53,6 @@ extension AccountsService {
 
     static func wait(until: Date, now: Date, code: String, key: String) -> AppError {
         let seconds = max(1, Int(until.timeIntervalSince(now).rounded(.up)))
-        var error = AppError(.tooManyRequests, code: code, messageKey: key, arguments: ["minutes": "\(max(1, (seconds + 59) / 60))"], field: "email")
-        error.details = ["retryAfter": "\(seconds)"]
-        return error
+        return AppError.tooManyRequests(code, key, seconds: seconds, ["minutes": "\(max(1, (seconds + 59) / 60))"], field: "email")
     }
 }

@@ -99,9 +99,7 @@ struct APIKeysService: Sendable {
         else { return nil }
         let keyID = try key.requireID()
         if let wait = limiter.take(keyID, now: now) {
-            var error = AppError(.tooManyRequests, code: "rate_limited", messageKey: "error_api_key_rate", arguments: ["seconds": "\(wait)"])
-            error.details = ["retryAfter": "\(wait)"]
-            throw error
+            throw AppError.tooManyRequests("rate_limited", "error_api_key_rate", seconds: wait, ["seconds": "\(wait)"])
         }
         if key.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
             key.lastUsedAt = now
