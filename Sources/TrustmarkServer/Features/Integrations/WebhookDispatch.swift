@@ -18,14 +18,16 @@ struct WebhookEnvelope<Payload: Encodable & Sendable>: Encodable, Sendable {
 /// Where features report events. `emit` runs inside the feature's own transaction, so a delivery is
 /// queued exactly when the change it reports is stored.
 enum WebhookEvents {
-    static func emit(_ event: WebhookEvent, organisation: UUID?, data: some Encodable & Sendable, now: Date, on db: any Database) async throws {
-        let endpoints = try await WebhookEndpoint.query(on: db)
-            .group(.or) { group in
-                group.filter(\.$organisationID == nil)
-                if let organisation { group.filter(\.$organisationID == organisation) }
-            }
-            .filter(\.$stateRaw != WebhookEndpoint.State.disabled.rawValue).all()
-            .filter { $0.events.contains(event) }
+    /// The endpoints that want `event` from anyone (each caller picks its organisation's and the staff's).
+    static func listening(for event: WebhookEvent, on db: any Database) async throws -> [WebhookEndpoint] {
+        try await WebhookEndpoint.query(on: db).filter(\.$stateRaw != WebhookEndpoint.State.disabled.rawValue).all().filter { $0.events.contains(event) }
+    }
+
+    /// `endpoints`: the listeners when the caller read them already (a batch of events of one kind).
+    static func emit(_ event: WebhookEvent, organisation: UUID?, data: some Encodable & Sendable, now: Date, endpoints listeners: [WebhookEndpoint]? = nil,
+                     on db: any Database) async throws {
+        let all = if let listeners { listeners } else { try await listening(for: event, on: db) }
+        let endpoints = all.filter { $0.organisationID == nil || $0.organisationID == organisation }
         guard !endpoints.isEmpty else { return }
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601

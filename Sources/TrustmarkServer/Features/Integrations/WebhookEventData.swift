@@ -81,14 +81,15 @@ extension WebhookEvents {
     /// One event per review; the reviews' shops are read only when some endpoint wants the event
     /// (publishing a batch must stay cheap when nobody listens).
     static func reviewsPublished(_ reviews: [Review], now: Date, on db: any Database) async throws {
-        guard try await WebhookEndpoint.query(on: db).filter(\.$stateRaw != WebhookEndpoint.State.disabled.rawValue).all()
-            .contains(where: { $0.events.contains(.reviewPublished) }) else { return }
+        let endpoints = try await listening(for: .reviewPublished, on: db)
+        guard !endpoints.isEmpty else { return }
         let shopIDs = Array(Set(reviews.map { $0.$shop.id }))
         let shops = Dictionary(try await Shop.query(on: db).filter(\.$id ~~ shopIDs).all().compactMap { shop in shop.id.map { ($0, shop) } },
                                uniquingKeysWith: { first, _ in first })
         for review in reviews {
             let shop = shops[review.$shop.id]
-            try await emit(.reviewPublished, organisation: shop?.$organisation.id, data: MemberReviewDTO(review, shop: shop?.slug ?? "", openFlags: 0), now: now, on: db)
+            try await emit(.reviewPublished, organisation: shop?.$organisation.id, data: MemberReviewDTO(review, shop: shop?.slug ?? "", openFlags: 0), now: now,
+                           endpoints: endpoints, on: db)
         }
     }
 }

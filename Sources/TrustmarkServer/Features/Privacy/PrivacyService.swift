@@ -111,12 +111,14 @@ struct PrivacyService: Sendable {
     func report(_ email: String, locale: AppLocale) async throws -> PersonalDataDTO {
         let db = desk.storage.db
         let complaints = try await Complaint.query(on: db).filter(\.$consumerEmail == email).with(\.$shop).sort(\.$createdAt).all()
-        var complaintItems: [PersonalDataDTO.ComplaintItem] = []
-        for complaint in complaints {
-            let messages = try await ComplaintMessage.query(on: db).filter(\.$complaint.$id == complaint.requireID()).filter(\.$party == "consumer").sort(\.$at).all()
-            complaintItems.append(.init(id: try complaint.requireID(), reference: complaint.reference, shop: complaint.shop?.name, filedAt: complaint.createdAt,
-                                        state: complaint.stateRaw, name: complaint.consumerName, email: complaint.consumerEmail, country: complaint.consumerCountry,
-                                        orderNumber: complaint.orderNumber, description: complaint.text, wish: complaint.wish, messages: messages.map(\.body)))
+        let ids = complaints.compactMap(\.id)
+        let messages = ids.isEmpty ? [] : try await ComplaintMessage.query(on: db).filter(\.$complaint.$id ~~ ids).filter(\.$party == "consumer").sort(\.$at).all()
+        let byComplaint = Dictionary(grouping: messages, by: { $0.$complaint.id })
+        let complaintItems = complaints.map { complaint in
+            PersonalDataDTO.ComplaintItem(id: complaint.id ?? UUID(), reference: complaint.reference, shop: complaint.shop?.name, filedAt: complaint.createdAt,
+                                          state: complaint.stateRaw, name: complaint.consumerName, email: complaint.consumerEmail, country: complaint.consumerCountry,
+                                          orderNumber: complaint.orderNumber, description: complaint.text, wish: complaint.wish,
+                                          messages: (byComplaint[complaint.id ?? UUID()] ?? []).map(\.body))
         }
         let reviewRows = try await Review.query(on: db).filter(\.$authorEmail == email).with(\.$shop).sort(\.$createdAt).all()
         let invitations = try await ReviewInvitation.query(on: db).filter(\.$email == email).with(\.$shop).sort(\.$createdAt).all()
