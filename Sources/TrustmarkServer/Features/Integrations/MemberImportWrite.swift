@@ -17,18 +17,12 @@ extension MemberImporter {
             let organisationID = try organisation.requireID()
             let registration = Registration()
             registration.$organisation.id = organisationID
-            registration.legalName = first.organisation
-            registration.kvk = first.kvk
-            registration.vatNumber = first.vat
-            registration.street = first.values[.street] ?? ""
-            registration.postcode = (first.values[.postcode] ?? "").uppercased()
-            registration.city = first.values[.city] ?? ""
-            registration.country = (first.values[.country]?.nilIfEmpty ?? desk.scheme.country).uppercased()
-            registration.phone = first.values[.phone] ?? ""
-            registration.email = EmailAddress.normalise(first.values[.email]?.nilIfEmpty ?? first.contactEmail)
-            registration.contactName = first.contactName
-            registration.contactEmail = first.contactEmail
-            registration.updatedAt = now
+            // The same fields, cleaned the same way, as an application's.
+            let value = { (column: MemberList.Column) in first.values[column] ?? "" }
+            applications.apply(.init(legalName: first.organisation, kvk: first.kvk, vatNumber: first.vat, street: value(.street), postcode: value(.postcode),
+                                     city: value(.city), country: value(.country).nilIfEmpty ?? desk.scheme.country, phone: value(.phone),
+                                     email: value(.email).nilIfEmpty ?? first.contactEmail),
+                               contact: .init(name: first.contactName, email: first.contactEmail), to: registration, now: now)
             try await registration.create(on: db)
             let user = User(email: first.contactEmail, displayName: first.contactName, passwordHash: nil, role: .member, organisationID: organisationID,
                             locale: language.rawValue, createdAt: now)
@@ -49,18 +43,8 @@ extension MemberImporter {
             application.decisionNote = "imported"
             try await application.create(on: db)
             for row in rows {
-                let shop = Shop()
-                shop.id = UUID()
-                shop.slug = ShopSlug.make(name: row.shop, id: shop.id!)
-                shop.$organisation.id = organisationID
-                shop.$application.id = try application.requireID()
-                shop.name = row.shop
-                shop.variant = row.variant
-                shop.stateRaw = Shop.State.approved.rawValue
-                shop.approvedOn = row.since.description
-                shop.createdAt = now
-                try await shop.create(on: db)
-                for domain in row.domains { try await ShopDomain(shopID: try shop.requireID(), domain: domain).create(on: db) }
+                _ = try await applications.addShop(name: row.shop, domains: row.domains, variant: row.variant, organisation: organisationID,
+                                                   application: try application.requireID(), state: .approved, approvedOn: row.since, on: db)
             }
             let membership = Membership()
             membership.$organisation.id = organisationID

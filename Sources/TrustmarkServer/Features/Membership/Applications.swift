@@ -204,22 +204,31 @@ struct ApplicationsService: Sendable {
         try await application.create(on: db)
         var created: [UUID] = []
         for shop in shops {
-            let row = Shop()
-            row.id = UUID()
-            row.slug = ShopSlug.make(name: shop.0, id: row.id!)
-            row.$organisation.id = organisation
-            row.$application.id = try application.requireID()
-            row.name = shop.0
-            row.variant = shop.2
-            row.stateRaw = Shop.State.applying.rawValue
-            row.createdAt = now
-            try await row.create(on: db)
-            for domain in shop.1 { try await ShopDomain(shopID: try row.requireID(), domain: domain).create(on: db) }
-            created.append(try row.requireID())
+            created.append(try await addShop(name: shop.0, domains: shop.1, variant: shop.2, organisation: organisation, application: try application.requireID(),
+                                              state: .applying, approvedOn: nil, on: db))
         }
         // The website checker's pre-check of each new shop, for the audit screen.
         try await SiteCheckService.queuePreCheck(shops: created, application: try application.requireID(), now: now, on: db)
         return application
+    }
+
+    /// A shop with its slug and domains, under an application.
+    func addShop(name: String, domains: [String], variant: String, organisation: UUID, application: UUID, state: Shop.State, approvedOn: Day?,
+                 on db: any Database) async throws -> UUID {
+        let row = Shop()
+        let id = UUID()
+        row.id = id
+        row.slug = ShopSlug.make(name: name, id: id)
+        row.$organisation.id = organisation
+        row.$application.id = application
+        row.name = name
+        row.variant = variant
+        row.stateRaw = state.rawValue
+        row.approvedOn = approvedOn?.description
+        row.createdAt = desk.clock.now()
+        try await row.create(on: db)
+        for domain in domains { try await ShopDomain(shopID: id, domain: domain).create(on: db) }
+        return id
     }
 
     // MARK: reading
