@@ -145,11 +145,8 @@ struct DeskAPI: Sendable {
                                                                     query: ["subjectType", "subjectId", "page", "size"])) { request, _ in
             let query = request.uri.queryParameters
             let paging = Paging(page: query["page"].flatMap { Int($0) }, size: query["size"].flatMap { Int($0) })
-            var entries = AuditEntry.query(on: db)
-            if let type = query["subjectType"], !type.isEmpty { entries = entries.filter(\.$subjectType == String(type)) }
-            if let id = query["subjectId"], !id.isEmpty { entries = entries.filter(\.$subjectID == String(id)) }
-            let total = try await entries.count()
-            let rows = try await entries.sort(\.$sequence, .descending).range(paging.offset..<(paging.offset + paging.size)).all()
+            let (rows, total) = try await RecordController.entries(subjectType: query["subjectType"].map(String.init) ?? "",
+                                                                  subjectID: query["subjectId"].map(String.init) ?? "", paging: paging, on: db)
             return JSONBody.response(ListDTO(PagedList(items: rows.map {
                 RecordEntryDTO(sequence: $0.sequence ?? 0, at: $0.at, actorId: $0.actorID, actorRole: $0.actorRole, action: $0.action, subjectType: $0.subjectType,
                                subjectId: $0.subjectID, before: $0.before, after: $0.after, entryHash: $0.entryHash)

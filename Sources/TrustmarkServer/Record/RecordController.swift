@@ -32,16 +32,21 @@ struct RecordController: Sendable {
     let renderer: Renderer
     let timeZone: TimeZone
 
+    /// A page of the record, newest first, of one subject when named (the staff page and the API).
+    static func entries(subjectType: String, subjectID: String, paging: Paging, on db: any Database) async throws -> (entries: [AuditEntry], total: Int) {
+        var query = AuditEntry.query(on: db)
+        if !subjectType.isEmpty { query = query.filter(\.$subjectType == subjectType) }
+        if !subjectID.isEmpty { query = query.filter(\.$subjectID == subjectID) }
+        let total = try await query.count()
+        return (try await query.sort(\.$sequence, .descending).range(paging.offset..<(paging.offset + paging.size)).all(), total)
+    }
+
     func register(on routes: RouteTable) {
         routes.get("/staff/record", .roles(Role.staff)) { request, context in
             let type = request.uri.queryParameters["subject_type"].map(String.init) ?? ""
             let id = request.uri.queryParameters["subject_id"].map(String.init) ?? ""
             let paging = Paging(page: request.uri.queryParameters["page"].flatMap { Int($0) }, size: 50)
-            var query = AuditEntry.query(on: storage.db)
-            if !type.isEmpty { query = query.filter(\.$subjectType == type) }
-            if !id.isEmpty { query = query.filter(\.$subjectID == id) }
-            let total = try await query.count()
-            let entries = try await query.sort(\.$sequence, .descending).range(paging.offset..<(paging.offset + paging.size)).all()
+            let (entries, total) = try await Self.entries(subjectType: type, subjectID: id, paging: paging, on: storage.db)
             let actorIDs = Set(entries.compactMap(\.actorID))
             let actors = try await User.query(on: storage.db).filter(\.$id ~~ actorIDs).all()
             let versions = try await SchemeVersion.query(on: storage.db).all()

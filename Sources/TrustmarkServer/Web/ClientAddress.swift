@@ -12,6 +12,15 @@ enum ClientAddress {
         return first.isEmpty ? peer : first
     }
 
+    /// The address a signature came from, as evidence: the proxy's `X-Forwarded-For` first hop as
+    /// given, else the peer.
+    static func claimed(_ request: Request, _ context: AppRequestContext) -> String {
+        if let forwarded = request.headers[HTTPField.Name("X-Forwarded-For")!]?.split(separator: ",").first {
+            return String(forwarded).trimmingWhitespace()
+        }
+        return context.remoteAddress ?? "unknown"
+    }
+
     static func isLoopback(_ address: String) -> Bool {
         address.hasPrefix("127.") || address == "::1" || address == "unknown"
     }

@@ -104,7 +104,7 @@ struct MembershipAPI: Sendable {
         }
         routes.post("/api/v1/memberships/{id}/contract/signature", .roles([.member]), api: APIDoc("Sign the contract online (name, time, address and the document's hash are kept)", tag: "membership", request: "SignatureRequest", response: "Membership", errors: [401, 403, 404, 409, 422])) { request, context in
             let body = try await JSONBody.decode(SignatureRequest.self, from: request, context: context)
-            let membership = try await memberships.sign(try context.requireID(), name: body.name, address: MembershipPages.clientAddress(request, context), by: try context.requireIdentity())
+            let membership = try await memberships.sign(try context.requireID(), name: body.name, address: ClientAddress.claimed(request, context), by: try context.requireIdentity())
             return JSONBody.response(try await views.membership(membership, on: db))
         }
         routes.post("/api/v1/memberships/{id}/contract/countersignature", .roles([.admin]), api: APIDoc("Countersign the contract for the trustmark", tag: "membership", response: "Membership", errors: [401, 403, 404, 409])) { _, context in

@@ -12,14 +12,6 @@ enum MembershipPages {
         Response(status: .ok, headers: [.contentType: "application/pdf", .contentDisposition: "inline; filename=\"\(name).pdf\"", .cacheControl: "private, no-store"],
                  body: .init(byteBuffer: .init(data: data)))
     }
-
-    /// The address a signature came from: the proxy's `X-Forwarded-For` first hop, else the peer.
-    static func clientAddress(_ request: Request, _ context: AppRequestContext) -> String {
-        if let forwarded = request.headers[HTTPField.Name("X-Forwarded-For")!]?.split(separator: ",").first {
-            return String(forwarded).trimmingWhitespace()
-        }
-        return context.remoteAddress ?? "unknown"
-    }
 }
 
 enum ApplicationPages {

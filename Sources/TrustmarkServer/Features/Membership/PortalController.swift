@@ -89,7 +89,7 @@ struct PortalController: Sendable {
             let input = try await FormInput.parse(request, context: context)
             return try await act(context) {
                 guard let membership = try await current(context) else { throw AppError.notFound }
-                _ = try await memberships.sign(try membership.requireID(), name: input.fields["name"] ?? "", address: MembershipPages.clientAddress(request, context), by: try context.requireIdentity())
+                _ = try await memberships.sign(try membership.requireID(), name: input.fields["name"] ?? "", address: ClientAddress.claimed(request, context), by: try context.requireIdentity())
             }
         }
         routes.post("/portal/applications/{id}/recheck", .roles([.member])) { request, context in
