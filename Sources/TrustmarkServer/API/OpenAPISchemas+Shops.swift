@@ -24,7 +24,7 @@ extension OpenAPISchemas {
                                        "unresolved12Months": integer, "noAnswer12Months": integer,
                                        "medianHoursToFirstAnswer": ["type": ["integer", "null"]], "medianText": nullableString],
                                       required: ["received12Months"]),
-        "RatingSummary": object(["count12Months": integer, "average": nullableString, "outOf": integer], required: ["count12Months", "outOf"]),
+        "RatingSummary": object(["count12Months": integer, "average": nullableString, "outOf": integer, "countText": string], required: ["count12Months", "outOf", "countText"]),
         "ShopSanction": object(["kind": string, "text": string, "since": nullableDay, "until": nullableDay], required: ["kind", "text"]),
         "DirectoryEntry": object(["slug": string, "name": string, "variant": string, "variantName": string, "city": nullableString,
                                   "tier": nullableString, "tierName": nullableString, "verificationURL": string],

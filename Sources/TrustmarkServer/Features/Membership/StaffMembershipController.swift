@@ -94,6 +94,11 @@ struct ApplicationDetailPage: Encodable, Sendable {
 }
 
 struct InvoicesPage: Encodable, Sendable {
+    /// Cents as a person types them in the amount field: 90,75 in Dutch and German, 90.75 in English.
+    static func plainAmount(_ cents: Int, _ locale: AppLocale) -> String {
+        String(format: "%d%@%02d", cents / 100, locale == .en ? "." : ",", cents % 100)
+    }
+
     struct Row: Encodable, Sendable {
         let id: String
         let number: String
@@ -104,6 +109,8 @@ struct InvoicesPage: Encodable, Sendable {
         let total: String
         let paid: String
         let open: String?
+        /// What is still to pay, as the amount field takes it, filled in for the usual full payment.
+        let openAmount: String
         let status: String
         let isOpen: Bool
         let overdue: Bool
@@ -334,7 +341,8 @@ struct StaffMembershipController: Sendable {
             rows.append(.init(id: invoice.id?.uuidString ?? "", number: invoice.number, buyer: invoice.buyer, kind: t("invoice_kind_\(invoice.kindRaw)"),
                               issued: desk.dayText(invoice.issuedOn, locale) ?? "", due: desk.dayText(invoice.dueOn, locale) ?? "",
                               total: desk.money(invoice.grossCents, locale), paid: desk.money(balance.paid, locale),
-                              open: invoice.kind != .creditNote && (invoice.status == .open || balance.open < 0) ? desk.money(balance.open, locale) : nil, status: t("invoice_status_\(invoice.statusRaw)"),
+                              open: invoice.kind != .creditNote && (invoice.status == .open || balance.open < 0) ? desk.money(balance.open, locale) : nil,
+                              openAmount: balance.open > 0 ? InvoicesPage.plainAmount(balance.open, locale) : "", status: t("invoice_status_\(invoice.statusRaw)"),
                               isOpen: invoice.status == .open, overdue: invoice.status == .open && invoice.dueOn < today))
         }
         return renderer.render("membership/invoices", InvoicesPage(chrome: renderer.chrome(context, titleKey: "invoices_title", path: "/staff/invoices"), error: error,

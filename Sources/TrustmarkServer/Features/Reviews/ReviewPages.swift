@@ -36,6 +36,8 @@ struct ReviewMessagePage: Encodable, Sendable {
 struct ShopReviewsPage: Encodable, Sendable {
     let chrome: PageChrome
     let reviews: ShopReviewsDTO
+    /// The count in words ("1 rating", "12 ratings").
+    let countText: String
     /// "2 of 3": the shop's own flags that staff upheld.
     let flagShare: String?
     let rateLink: String?
@@ -127,6 +129,7 @@ struct ReviewPages: Sendable {
             let rateLink = (try? reviews.rules().invitedOnly) == false ? "/shops/\(slug)/review" : nil
             let share = try await reviews.shopFlagShare(shopID)
             let page = ShopReviewsPage(chrome: renderer.chrome(context, titleKey: "reviews_title", path: "/shops"), reviews: list,
+                                       countText: renderer.localizer.text(list.count == 1 ? "widget_count_one" : "widget_count", context.locale, ["count": "\(list.count)"]),
                                        flagShare: share.decided > 0 ? renderer.localizer.text("flag_share", context.locale, ["upheld": "\(share.upheld)", "decided": "\(share.decided)"]) : nil,
                                        rateLink: rateLink,
                                        hasReviews: !list.items.isEmpty,

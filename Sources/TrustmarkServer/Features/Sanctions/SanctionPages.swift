@@ -82,6 +82,8 @@ struct SanctionPages: Sendable {
         let hasEvidence: Bool
         let kinds: [Option]
         let isMisuse: Bool
+        /// Neither a proposal nor a misuse case names the shop: staff type its domain.
+        let asksShop: Bool
         let values: [String: String]
     }
 
@@ -213,7 +215,8 @@ struct SanctionPages: Sendable {
         }
         let kinds = SanctionKind.allCases.map { Option(value: $0.rawValue, label: renderer.localizer.text("sanction_kind_\($0.rawValue)", context.locale), selected: $0.rawValue == preset) }
         let page = DecisionPage(chrome: renderer.chrome(context, titleKey: "sanctions_new_title", path: "/staff/sanctions"), error: error, proposal: query["proposal"] ?? "",
-                                shop: shop, misuse: query["misuse"] ?? "", subject: subject, evidence: evidence, hasEvidence: !evidence.isEmpty, kinds: kinds, isMisuse: query["misuse"] != nil, values: values)
+                                shop: shop, misuse: query["misuse"] ?? "", subject: subject, evidence: evidence, hasEvidence: !evidence.isEmpty, kinds: kinds, isMisuse: query["misuse"] != nil,
+                                asksShop: (query["misuse"] ?? "").isEmpty && (query["proposal"] ?? "").isEmpty, values: values)
         return renderer.render("sanctions/new", page, context: context, status: status)
     }
 

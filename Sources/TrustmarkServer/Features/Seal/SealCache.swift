@@ -41,7 +41,7 @@ final class SealCacheGeneration: @unchecked Sendable {
     private let lock = NSLock()
     private var version: Int?
     private var generation = 0
-    private var checkedAt = Date.distantPast
+    private var pace: PollPace
     private var reading = false
     private var subscribers: [Subscriber] = []
     /// Shops whose figures changed, polled at the same pace.
@@ -50,6 +50,7 @@ final class SealCacheGeneration: @unchecked Sendable {
     init(storage: Storage, pollInterval: TimeInterval) {
         self.storage = storage
         self.pollInterval = pollInterval
+        pace = PollPace(interval: pollInterval)
         figures = ShopFiguresFeed(storage: storage, pollInterval: pollInterval)
     }
 
@@ -64,14 +65,14 @@ final class SealCacheGeneration: @unchecked Sendable {
     /// The generation when it is known without a read (the last read is younger than
     /// `pollInterval`); nil when the counter is due to be read again.
     func known(now: Date) -> Int? {
-        lock.withLock { now.timeIntervalSince(checkedAt) < pollInterval ? generation : nil }
+        lock.withLock { pace.isDue(now: now) ? nil : generation }
     }
 
     /// The current generation; reads the counter only when the last read is `pollInterval` old, and
     /// then the organisations whose events moved it.
     func current(now: Date) async throws -> Int {
         let (due, known) = lock.withLock { () -> (Bool, Int) in
-            guard now.timeIntervalSince(checkedAt) >= pollInterval, !reading else { return (false, generation) }
+            guard pace.isDue(now: now), !reading else { return (false, generation) }
             reading = true
             return (true, generation)
         }
@@ -92,7 +93,7 @@ final class SealCacheGeneration: @unchecked Sendable {
             return (generation, subscribers)
         }
         if !changed.isEmpty { for subscriber in handTo { subscriber(changed) } }
-        lock.withLock { checkedAt = now }
+        lock.withLock { pace.mark(now: now) }
         return read
     }
 }
@@ -151,12 +152,13 @@ final class ShopFiguresFeed: @unchecked Sendable {
     let storage: Storage
     let pollInterval: TimeInterval
     private let lock = NSLock()
-    private var checkedAt = Date.distantPast
+    private var pace: PollPace
     private var subscribers: [Subscriber] = []
 
     init(storage: Storage, pollInterval: TimeInterval) {
         self.storage = storage
         self.pollInterval = pollInterval
+        pace = PollPace(interval: pollInterval)
     }
 
     func subscribe(_ subscriber: @escaping Subscriber) {
@@ -168,9 +170,11 @@ final class ShopFiguresFeed: @unchecked Sendable {
     @discardableResult
     func refresh(now: Date) async throws -> Bool {
         let since: Date? = lock.withLock {
-            guard now.timeIntervalSince(checkedAt) >= pollInterval else { return nil }
-            defer { checkedAt = now }
-            return checkedAt == .distantPast ? now : checkedAt
+            guard pace.isDue(now: now) else { return nil }
+            let last = pace.checkedAt
+            pace.mark(now: now)
+            // A clock that stood still since the last read (a settable one) reads the same stretch again.
+            return last == .distantPast ? now : min(last, now)
         }
         guard let since else { return false }
         guard let reader = storage.reader as? any SQLDatabase else { return false }
@@ -180,5 +184,27 @@ final class ShopFiguresFeed: @unchecked Sendable {
         guard !rows.isEmpty else { return false }
         for subscriber in lock.withLock({ subscribers }) { subscriber(rows) }
         return true
+    }
+}
+
+/// When a poll is due: once `interval` has passed on the application's clock or on the machine's,
+/// whichever comes first. A settable clock (development, the browser journeys) stands still between
+/// moves, and a change must still reach the caches within the interval.
+struct PollPace {
+    let interval: TimeInterval
+    private(set) var checkedAt = Date.distantPast
+    private var checkedUptime = -Double.infinity
+
+    init(interval: TimeInterval) {
+        self.interval = interval
+    }
+
+    func isDue(now: Date) -> Bool {
+        now.timeIntervalSince(checkedAt) >= interval || ProcessInfo.processInfo.systemUptime - checkedUptime >= interval
+    }
+
+    mutating func mark(now: Date) {
+        checkedAt = now
+        checkedUptime = ProcessInfo.processInfo.systemUptime
     }
 }

@@ -32,8 +32,10 @@ struct SealKitService: Sendable {
     func embeds(_ shop: Shop, locale: AppLocale) -> [Embed] {
         guard let slug = shop.slug else { return [] }
         let alt = desk.localizer.text("embed_alt", locale, ["scheme": desk.scheme.name, "shop": shop.name])
+        // The seal speaks the owner's language, like its alt text; the scheme's own language needs no parameter.
+        let lang = locale.rawValue == desk.scheme.languages.first ? "" : "&amp;lang=\(locale.rawValue)"
         return shop.domains.filter { $0.releasedAt == nil }.map(\.domain).sorted().map { domain in
-            let src = desk.baseURL + seals.signedPath(slug: slug, domain: domain).replacingOccurrences(of: "&", with: "&amp;")
+            let src = desk.baseURL + seals.signedPath(slug: slug, domain: domain).replacingOccurrences(of: "&", with: "&amp;") + lang
             return Embed(domain: domain, snippet: "<a href=\"\(desk.baseURL)/shops/\(slug)\" rel=\"noopener\"><img src=\"\(src)\" "
                 + "width=\"\(SealImage.width)\" height=\"\(SealImage.height)\" alt=\"\(SealImage.escape(alt))\"></a>")
         }

@@ -42,6 +42,8 @@ struct PublicShop: Codable, Sendable {
         let average: String?
         /// The top of the scheme's scale.
         let outOf: Int
+        /// The count in words ("1 rating", "12 ratings").
+        let countText: String
     }
 
     struct Sanction: Codable, Sendable {
@@ -137,7 +139,8 @@ struct PublicShop: Codable, Sendable {
             let sum = record.stats?.ratingSum12m ?? 0
             // One decimal, rounded half up, from hundredths: 4.25 -> "4.3".
             let tenths = count > 0 ? (sum * 10 / count + 50) / 100 : 0
-            ratings = Ratings(count12Months: count, average: count > 0 ? "\(tenths / 10).\(tenths % 10)" : nil, outOf: reviewRules.scaleMaximum)
+            ratings = Ratings(count12Months: count, average: count > 0 ? "\(tenths / 10).\(tenths % 10)" : nil, outOf: reviewRules.scaleMaximum,
+                              countText: t(count == 1 ? "widget_count_one" : "widget_count", ["count": "\(count)"]))
         } else {
             ratings = nil
         }
