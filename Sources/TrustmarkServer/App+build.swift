@@ -159,7 +159,7 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let routes = RouteTable(router: router, environment: config.environment)
 
     let accountsController = AccountsController(accounts: accounts, users: users, renderer: renderer, secureCookies: config.usesHTTPS)
-    HomeController(storage: storage, renderer: renderer, timeZone: active.timeZone, reviews: active.scheme.reviews != nil).register(on: routes)
+    HomeController(storage: storage, renderer: renderer, timeZone: active.timeZone, charts: DashboardCharts(storage: storage, desk: desk), reviews: active.scheme.reviews != nil).register(on: routes)
     accountsController.register(on: routes)
     UsersController(users: users, renderer: renderer).register(on: routes)
     AccountsAPI(accounts: accounts, users: users).register(on: routes)

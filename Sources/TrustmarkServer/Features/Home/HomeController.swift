@@ -26,6 +26,8 @@ struct DashboardPage: Encodable, Sendable {
     let greeting: String
     let tiles: [Tile]
     let tools: [Tool]
+    let charts: [DashboardCharts.Chart]
+    let hasCharts: Bool
 }
 
 struct OutboxPage: Encodable, Sendable {
@@ -48,6 +50,7 @@ struct HomeController: Sendable {
     let storage: Storage
     let renderer: Renderer
     let timeZone: TimeZone
+    let charts: DashboardCharts
     /// Whether the scheme collects reviews (the portal then offers them).
     var reviews = false
 
@@ -120,7 +123,8 @@ struct HomeController: Sendable {
                     .init(label: t("import_title"), description: t("tool_import_export"), href: "/staff/import-export"),
                 ]
             }
-            return dashboard(context, tiles: tiles, tools: tools, path: "/staff")
+            let pictures = try await charts.charts(for: context.role ?? .mediator, locale: context.locale)
+            return dashboard(context, tiles: tiles, tools: tools, charts: pictures, path: "/staff")
         }
         routes.get("/portal", .roles([.member])) { _, context in
             let t = { (key: String) in renderer.localizer.text(key, context.locale) }
@@ -140,7 +144,7 @@ struct HomeController: Sendable {
                 .init(label: t("invite_title"), description: t("tool_invite_colleague"), href: "/users/invite"),
             ]
             if reviews { tools.insert(.init(label: t("reviews_portal_title"), description: t("tool_portal_reviews"), href: "/portal/reviews"), at: 2) }
-            return dashboard(context, tiles: tiles, tools: tools, path: "/portal")
+            return dashboard(context, tiles: tiles, tools: tools, charts: [], path: "/portal")
         }
         routes.get("/staff/outbox", .roles([.admin])) { _, context in
             let messages = try await OutboxMessage.query(on: storage.db).sort(\.$createdAt, .descending).limit(100).all()
@@ -156,10 +160,10 @@ struct HomeController: Sendable {
         }
     }
 
-    private func dashboard(_ context: AppRequestContext, tiles: [DashboardPage.Tile], tools: [DashboardPage.Tool], path: String) -> Response {
+    private func dashboard(_ context: AppRequestContext, tiles: [DashboardPage.Tile], tools: [DashboardPage.Tool], charts: [DashboardCharts.Chart], path: String) -> Response {
         let name = context.identity?.displayName ?? ""
         let page = DashboardPage(chrome: renderer.chrome(context, titleKey: path == "/staff" ? "staff_title" : "portal_title", path: path),
-                                 greeting: renderer.localizer.text("dashboard_greeting", context.locale, ["name": name]), tiles: tiles, tools: tools)
+                                 greeting: renderer.localizer.text("dashboard_greeting", context.locale, ["name": name]), tiles: tiles, tools: tools, charts: charts, hasCharts: !charts.isEmpty)
         return renderer.render("home/dashboard", page, context: context)
     }
 }

@@ -80,7 +80,21 @@ struct VerificationPages: Sendable {
                                 statusSinceText: day(shop.statusSince), statusUntilText: day(shop.statusUntil), memberSinceText: day(shop.memberSince),
                                 lastCheckedText: day(shop.lastCheckedOn), hasChecks: !shop.checks.isEmpty,
                                 hasSanctions: !shop.sanctions.isEmpty || shop.warning != nil, hasComplaintStats: shop.complaints != nil,
-                                hasRatings: shop.ratings != nil, hasRatingAverage: shop.ratings?.average != nil)
+                                hasRatings: shop.ratings != nil, hasRatingAverage: shop.ratings?.average != nil,
+                                complaintChart: complaintChart(record, locale: locale))
+    }
+
+    /// The window's complaints as one bar: resolved, left unresolved, and the rest (still running or
+    /// withdrawn); only where the scheme publishes figures and there were complaints.
+    private func complaintChart(_ record: ShopRecord, locale: AppLocale) -> String? {
+        guard desk.scheme.complaints?.statisticsPublic == true, let stats = record.stats, stats.complaints12m > 0 else { return nil }
+        let t = { (key: String) in desk.localizer.text(key, locale) }
+        let resolved = stats.resolved12m, unresolved = stats.unresolved12m
+        let other = max(0, stats.complaints12m - resolved - unresolved)
+        return BarChart(id: "complaint-chart", title: t("chart_complaints_title"),
+                        series: [.init(name: t("verify_complaints_resolved"), colour: ChartColours.good), .init(name: t("verify_complaints_unresolved"), colour: ChartColours.bad),
+                                 .init(name: t("chart_complaints_other"), colour: ChartColours.neutral)],
+                        rows: [.init(label: t("verify_complaints_received"), values: [resolved, unresolved, other], valueText: "\(stats.complaints12m)")]).svg()
     }
 }
 
@@ -98,6 +112,8 @@ struct VerificationPage: Encodable, Sendable {
     let hasComplaintStats: Bool
     let hasRatings: Bool
     let hasRatingAverage: Bool
+    /// The complaints of the window as a bar chart (SVG), when there were any.
+    let complaintChart: String?
 }
 
 /// Where the visitor of a verification page came from (the page's `Referer`).
