@@ -174,7 +174,6 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let delivery = MailDelivery(smtp: config.smtp, directory: config.environment == .development ? config.dataDirectory + "/mail" : nil,
                                 fromAddress: config.mailFrom, fromName: active.scheme.name)
     jobs.register(MailOutbox.deliverJob, delivery.deliver)
-    JobsController(queue: jobs, renderer: renderer, timeZone: active.timeZone).register(on: routes)
     LettersController(letters: letters, renderer: renderer, scheme: active.scheme).register(on: routes)
     let applications = ApplicationsService(desk: desk, memberships: memberships, invoices: memberships.invoices)
     let membershipViews = MembershipViews(desk: desk, applications: applications, memberships: memberships)
@@ -238,7 +237,10 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     IntegrationPages(keys: apiKeys, webhooks: webhooks, renderer: renderer).register(on: routes)
     let importer = MemberImporter(applications: applications)
     let exporter = Exporter(desk: desk)
-    ImportExportRoutes(importer: importer, exporter: exporter, renderer: renderer).register(on: routes)
+    let progress = WorkProgress(storage: storage, clock: clock, localizer: localizer, importer: importer)
+    jobs.register(WorkProgress.importJob, progress.runImport)
+    ImportExportRoutes(importer: importer, exporter: exporter, progress: progress, renderer: renderer).register(on: routes)
+    JobsController(queue: jobs, progress: progress, renderer: renderer, timeZone: active.timeZone).register(on: routes)
     DeskAPI(accounts: accounts, queue: jobs, letters: letters, complaints: complaints).register(on: routes)
     let privacy = PrivacyService(desk: desk, links: linkSigner, reviews: reviews,
                                  pseudonymKey: SymmetricKey(data: SHA256.hash(data: Data(("trustmark-pseudonym:" + secret).utf8))))

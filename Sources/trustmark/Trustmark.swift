@@ -2,6 +2,7 @@ import ArgumentParser
 import Configuration
 import Foundation
 import TrustmarkCore
+import Logging
 import TrustmarkServer
 
 @main
@@ -125,10 +126,19 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.loadConfig()
-        let app = try await build(config, migrate: false)
-        let ran = try await app.storage.migrate()
+        // The schema first, on the bare database: the application itself reads tables a new database lacks.
+        let storage = try Storage(location: config.database, logger: Logger(label: "trustmark"))
+        let ran: [String]
+        do {
+            try await storage.checkConnection()
+            try await storage.prepareConnection()
+            ran = try await storage.migrate()
+        } catch {
+            await storage.shutdown()
+            throw error
+        }
+        await storage.shutdown()
         print(ran.isEmpty ? "The database at \(config.database.redacted) is up to date." : "Ran \(ran.count) migration(s): \(ran.joined(separator: ", "))")
-        await app.storage.shutdown()
     }
 }
 

@@ -78,7 +78,8 @@ final class JobQueue: @unchecked Sendable {
 
         /// Website checks wait seconds per page (politeness to the shop's server) and minutes for a
         /// site that does not answer.
-        static let slowKinds = [SiteCheckService.runJob]
+        /// A member import takes seconds to minutes for a long list.
+        static let slowKinds = [SiteCheckService.runJob, WorkProgress.importJob]
     }
 
     /// Takes the oldest due job of the lane, marking it running; `nil` when nothing is due.

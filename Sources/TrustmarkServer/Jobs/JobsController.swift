@@ -18,11 +18,14 @@ struct JobsPage: Encodable, Sendable {
     let counts: [SchemeFacts.Fact]
     let failed: [Row]
     let upcoming: [Row]
+    let progress: [WorkProgress.Item]
+    let hasProgress: Bool
 }
 
 /// Administrators see the queue: what is waiting, what failed and why, and retry a failed job.
 struct JobsController: Sendable {
     let queue: JobQueue
+    let progress: WorkProgress
     let renderer: Renderer
     let timeZone: TimeZone
 
@@ -40,7 +43,12 @@ struct JobsController: Sendable {
             }
             let failed = try await Job.query(on: db).filter(\.$statusRaw == "failed").sort(\.$finishedAt, .descending).limit(100).all().map(row)
             let upcoming = try await Job.query(on: db).filter(\.$statusRaw ~~ ["queued", "running"]).sort(\.$runAt).limit(50).all().map(row)
-            return renderer.render("jobs/list", JobsPage(chrome: renderer.chrome(context, titleKey: "jobs_title", path: "/staff/jobs"), counts: counts, failed: failed, upcoming: upcoming), context: context)
+            let underWay = try await progress.items(locale: context.locale)
+            var chrome = renderer.chrome(context, titleKey: "jobs_title", path: "/staff/jobs")
+            // While something runs the page reads itself again, so the bars move without script.
+            if underWay.contains(where: { !$0.finished }) { chrome.refresh = 5 }
+            return renderer.render("jobs/list", JobsPage(chrome: chrome, counts: counts, failed: failed, upcoming: upcoming,
+                                                         progress: underWay, hasProgress: !underWay.isEmpty), context: context)
         }
         routes.post("/staff/jobs/{id}/retry", .roles([.admin])) { request, context in
             _ = try await FormInput.parse(request, context: context)

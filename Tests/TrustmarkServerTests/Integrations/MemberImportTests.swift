@@ -123,9 +123,15 @@ struct MemberImportTests {
             _ = try await browser.login("admin@trustmark.test")
             let page = try await browser.postMultipart("/staff/import-export", ["dryRun": "yes"],
                                                        files: [(field: "file", name: "leden.csv", type: "text/csv", bytes: Array(Self.dutchList.utf8))])
-            #expect(page.status == .ok, "\(page.body.prefix(300))")
-            #expect(page.body.contains("Controle klaar") && page.body.contains("Geweigerde regels"))
+            let run = try #require(page.location, "the check runs as a job and its page follows: \(page.status)")
+            _ = try await app.jobs.runDue()
+            let report = try await browser.get(run)
+            #expect(report.body.contains("Controle klaar") && report.body.contains("Geweigerde regels"), "\(report.body.prefix(300))")
             #expect(try await Organisation.query(on: app.storage.db).count() == 0)
+            // A file that is no list is refused at once, on the page it was sent from.
+            let xlsx = try await browser.postMultipart("/staff/import-export", ["dryRun": "yes"],
+                                                       files: [(field: "file", name: "leden.xlsx", type: "application/octet-stream", bytes: [0x50, 0x4B, 0x03, 0x04, 0x00, 0xFF, 0xFE, 0x00])])
+            #expect(xlsx.status == .unprocessableContent && xlsx.location == nil, "\(xlsx.status)")
         }
     }
 }

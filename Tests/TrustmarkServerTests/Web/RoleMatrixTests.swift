@@ -219,6 +219,7 @@ struct RoleMatrixTests {
         "GET /api/v1/exports/{kind}": [.admin],
         "GET /staff/import-export": [.admin],
         "POST /staff/import-export": [.admin],
+        "GET /staff/import-export/runs/{id}": [.admin],
         "GET /staff/exports/{kind}": [.admin],
         "POST /api/v1/me/password": signedIn,
         "POST /api/v1/auth/password-reset": everyone,

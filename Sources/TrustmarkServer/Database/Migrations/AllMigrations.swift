@@ -31,5 +31,6 @@ enum AllMigrations {
         M0025CreateIntegrations(),
         M0026CreateLoginFailures(),
         M0027CreateMarketingConsents(),
+        M0028CreateWorkRuns(),
     ]
 }

@@ -8,6 +8,7 @@ import TrustmarkCore
 struct ImportExportRoutes: Sendable {
     let importer: MemberImporter
     let exporter: Exporter
+    let progress: WorkProgress
     let renderer: Renderer
 
     struct Page: Encodable, Sendable {
@@ -19,6 +20,9 @@ struct ImportExportRoutes: Sendable {
         let readAs: String
         let error: String?
         let exports: [String]
+        /// An import under way: its bar (the page reloads itself until it is done).
+        var progress: [WorkProgress.Item] = []
+        var running = false
     }
 
     func register(on routes: RouteTable) {
@@ -45,14 +49,29 @@ struct ImportExportRoutes: Sendable {
             guard let file = input.files["file"]?.first else {
                 return page(context, error: renderer.localizer.text("import_no_file", context.locale), status: .unprocessableContent)
             }
+            // A file that cannot be read is refused at once; a long list takes a while, so the import
+            // runs as a job and its page shows how far it got.
             do {
-                let report = try await importer.run(Data(file.data), dryRun: input.form.fields["dryRun"] == "yes", locale: context.locale,
-                                                    actor: Record.Actor(try context.requireIdentity()))
-                return page(context, report: report)
+                _ = try importer.read(Data(file.data))
             } catch {
                 guard let refusal = renderer.refusal(error, context) else { throw error }
                 return page(context, error: refusal.text, status: refusal.status)
             }
+            let run = try await progress.startImport(Data(file.data), name: file.filename, dryRun: input.form.fields["dryRun"] == "yes",
+                                                     locale: context.locale, by: try context.requireIdentity())
+            return .seeOther("/staff/import-export/runs/\(run.uuidString)")
+        }
+        routes.get("/staff/import-export/runs/{id}", .roles([.admin])) { _, context in
+            let run = try await progress.run(context.parameters.get("id"))
+            if run.finishedAt == nil {
+                var chrome = renderer.chrome(context, titleKey: "import_title", path: "/staff/import-export")
+                chrome.refresh = 2
+                return renderer.render("integrations/import", Page(chrome: chrome, report: nil, hasRefusals: false, refusedCount: 0, readAs: "", error: nil,
+                                                                   exports: Exporter.Kind.allCases.map(\.rawValue),
+                                                                   progress: [progress.item(run, locale: context.locale)], running: true), context: context)
+            }
+            if let error = run.error { return page(context, error: error, status: .ok) }
+            return page(context, report: progress.report(of: run))
         }
     }
 

@@ -46,9 +46,9 @@ struct MemberImporter: Sendable {
         let values: [MemberList.Column: String]
     }
 
-    func run(_ data: Data, dryRun: Bool, locale: AppLocale, actor: Record.Actor,
-             progress: @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }) async throws -> MemberImportReport {
-        let rules = try desk.rules()
+    /// The file as a table: refused at once when it is too large, not text, empty or lacks a required
+    /// column (the import page checks this before it queues the work).
+    func read(_ data: Data) throws -> (encoding: String, separator: Character, records: [CSV.Record], positions: [MemberList.Column: Int]) {
         guard data.count <= Self.maxBytes else { throw AppError.tooLarge }
         let text: String, encoding: String
         do {
@@ -71,6 +71,13 @@ struct MemberImporter: Sendable {
             error.details = ["missing": missing.map(\.rawValue).joined(separator: ",")]
             throw error
         }
+        return (encoding, separator, records, positions)
+    }
+
+    func run(_ data: Data, dryRun: Bool, locale: AppLocale, actor: Record.Actor,
+             progress: @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }) async throws -> MemberImportReport {
+        let rules = try desk.rules()
+        let (encoding, separator, records, positions) = try read(data)
         let t = { (key: String, arguments: [String: String]) in desk.localizer.text(key, locale, arguments) }
         var refused: [MemberImportReport.Refusal] = []
         func refuse(_ line: Int, _ column: MemberList.Column?, _ key: String, _ arguments: [String: String] = [:]) {
