@@ -15,6 +15,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHOTS = os.path.join(ROOT, "e2e", "screenshots")
+GUIDE_IMAGES = os.path.join(ROOT, "docs", "images")
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 # Shops in the journeys use domains under .test; the browser resolves them to the sample site here.
 SHOP_TLD = "test"
@@ -245,6 +246,14 @@ class Browser:
         self.check()
         self.see(words)
 
+    def follows_to(self, words, seconds):
+        """Waits, without reloading, until the page itself shows `words` (its script follows the work)."""
+        deadline = time.time() + seconds
+        while words not in self.text() and time.time() < deadline:
+            time.sleep(0.3)
+        self.check()
+        self.see(words)
+
     def heading(self):
         return self.driver.find_element(By.TAG_NAME, "h1").text
 
@@ -276,7 +285,16 @@ class Browser:
         actions.perform()
         return problems + self.driver.execute_script(KEYBOARD_RESULT)
 
-    def shot(self, name):
+    def shot(self, name, guide=None):
+        """Saves the whole page to e2e/screenshots/; with `guide` (a file name) and E2E_GUIDE set, also a
+        smaller picture of its top for the operator guide in docs/images/."""
+        if guide and os.environ.get("E2E_GUIDE") and (self.lang, self.size) == ("nl", "desktop"):
+            os.makedirs(GUIDE_IMAGES, exist_ok=True)
+            size = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+            clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 1300), "scale": 0.75}
+            picture = self.driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip})
+            with open(os.path.join(GUIDE_IMAGES, guide), "wb") as f:
+                f.write(base64.b64decode(picture["data"]))
         os.makedirs(SHOTS, exist_ok=True)
         tag = "%s-%s-%s" % (self.journey, self.lang, self.size)
         number = self.report.shot_numbers.get(tag, 0) + 1

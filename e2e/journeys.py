@@ -8,7 +8,7 @@ portal; the mediator closes it; a buyer rates the shop from an invitation mail; 
 suspends the shop, whose seal shows it within the cache window. Every page is checked by axe-core and
 for keyboard use; key pages are kept as screenshots in e2e/screenshots/.
 
-Usage: e2e/journeys.py [--only nl-desktop,...]   (e2e/run builds the server first)
+Usage: e2e/journeys.py [--only nl-desktop,...] [--guide]   (e2e/run builds the server first)
 """
 import argparse, datetime, os, sys, tempfile, time, traceback, urllib.request
 
@@ -49,7 +49,7 @@ def first_start(world):
     try:
         expect(world.server.setup_link, "the server printed no one-time link for the first administrator")
         b.visit(world.server.setup_link)
-        b.shot("setup")
+        b.shot("setup", guide="first-administrator.png")
         b.fill({"name": "Anna Admin", "email": "admin@keurmerk.test", "new_password": PASSWORD, "confirm_password": PASSWORD})
         b.submit()
         expect(b.path() == "/staff", "after setting up, the administrator lands on the staff dashboard, not %s" % b.path())
@@ -66,6 +66,23 @@ def first_start(world):
                 expect(staff.path() == "/staff", "the invited %s lands on %s" % (role, staff.path()))
             finally:
                 staff.close()
+        # The members the organisation already had come in from its spreadsheet; the import shows how far it got.
+        members = os.path.join(os.path.dirname(world.server.log.name), "leden.csv")
+        with open(members, "w", encoding="cp1252") as f:
+            f.write("Organisatie;KvK-nummer;BTW-nummer;Contactpersoon;E-mail contactpersoon;Webwinkel;Domeinen;Lid sinds;Betaald tot\r\n")
+            for index in range(40):
+                f.write("Tuinwinkel %d B.V.;%d;NL123456782B01;Jos Müller;jos%d@tuin%d.test;Tuin %d;tuin%d.test;01-03-2025;28-02-2027\r\n"
+                        % (index, 30000000 + index, index, index, index, index))
+        b.visit(world.base + "/staff/import-export")
+        b.field("import-file").send_keys(members)
+        b.fill({"import-dry": False})
+        b.submit("/staff/import-export")
+        expect("/staff/import-export/runs/" in b.path(), "the import runs in the background with a page of its own, not %s" % b.path())
+        b.follows_to(b.t("import_report_done"), 60)
+        b.shot("import-report", guide="import-report.png")
+        b.visit(world.base + "/staff/jobs")
+        b.see(b.t("work_import", file="leden.csv"))
+        b.shot("jobs", guide="jobs.png")
         b.visit(world.base + "/staff")
         b.shot("dashboard")
     finally:
@@ -100,7 +117,7 @@ class Story:
         try:
             owner.visit(self.base + "/")
             owner.click_link(href="/apply")
-            owner.shot("apply")
+            owner.shot("apply", guide="apply.png")
             # Sending it empty first: every missing field is named, nothing is lost.
             owner.submit("/apply")
             owner.see(t("form_has_errors"))
@@ -130,11 +147,11 @@ class Story:
             inspector.visit(self.base + "/staff/applications/" + application)
             inspector.submit("/staff/applications/%s/declare" % application)
             self.audit(inspector, application, failing=1)
-            inspector.shot("audit")
+            inspector.shot("audit", guide="audit.png")
 
             # The owner reads what failed, fixes it and asks for the re-check.
             owner.visit(self.base + "/portal/membership")
-            owner.shot("portal-changes")
+            owner.shot("portal-changes", guide="portal-membership.png")
             owner.submit("/portal/applications/%s/recheck" % application)
             self.audit(inspector, application, failing=0)
             inspector.close()
@@ -153,7 +170,7 @@ class Story:
 
             finance = self.staff("finance", "membership")
             finance.visit(self.base + "/staff/invoices")
-            finance.shot("invoices")
+            finance.shot("invoices", guide="invoices.png")
             form = finance.driver.find_element(By.CSS_SELECTOR, "form[action$='/payments']")
             invoice = form.get_attribute("action").split("/")[-2]
             finance.driver.execute_script("arguments[0].closest('details').querySelector('summary').click()", form)
@@ -172,7 +189,7 @@ class Story:
             # Weeks later the owner signs in again and copies the seal's snippet to the shop's site.
             owner.login(self.base, self.owner, PASSWORD)
             owner.visit(self.base + "/portal/seal")
-            owner.shot("seal-kit")
+            owner.shot("seal-kit", guide="seal-kit.png")
             snippet = owner.driver.find_element(By.CSS_SELECTOR, "textarea[id^='embed-']").get_attribute("value")
             expect("<img" in snippet and "<script" not in snippet, "the seal snippet is an image in a link without script: %r" % snippet)
             self.seal_lang = "nl" if self.lang == "nl" else self.lang
@@ -227,15 +244,15 @@ class Story:
             consumer.visit(self.shop_page)
             seal = consumer.driver.find_element(By.CSS_SELECTOR, "footer a img")
             expect(consumer.driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", seal), "the seal image loads on the shop's site")
-            consumer.shot("shop-site")
+            consumer.shot("shop-site", guide="shop-site.png")
             consumer.navigate(seal.click)
             expect(consumer.path().startswith("/shops/"), "the seal leads to the verification page, not %s" % consumer.path())
             consumer.see(self.slug_name)
             consumer.see(self.domain)
-            consumer.shot("verification")
+            consumer.shot("verification", guide="verification.png")
             self.verification = consumer.driver.current_url.split("?")[0]
             consumer.click_link(href="/complaints/new")
-            consumer.shot("complaint-form")
+            consumer.shot("complaint-form", guide="complaint-form.png")
             # Keyboard only: Tab to each field, type, and press Enter on the button.
             consumer.driver.find_element(By.TAG_NAME, "body").click()
             for field, value in (("f-orderNumber", "A-1001"), ("f-description", "Mijn fiets is na drie weken nog niet geleverd."),
@@ -273,7 +290,7 @@ class Story:
             owner.click_link(xpath="//main//a[contains(@href, '/portal/complaints/')]")
             owner.fill({"answer-body": "Excuses! De fiets is vandaag verzonden; u krijgt de verzendkosten terug."})
             owner.submit(button="//form[contains(@action, '/answer')]//button[@type='submit']")
-            owner.shot("answered")
+            owner.shot("answered", guide="portal-complaint.png")
             owner.see("Excuses!")
         finally:
             owner.close()
@@ -284,7 +301,7 @@ class Story:
             mediator.visit(self.base + "/staff/complaints")
             mediator.shot("desk")
             mediator.click_link(xpath="//main//tr[contains(., '%s')]//a[contains(@href, '/staff/complaints/')]" % self.slug_name)
-            mediator.shot("complaint")
+            mediator.shot("complaint", guide="complaint-desk.png")
             # Mediation first where the rules ask for it, then resolved.
             for _ in range(3):
                 steps = [e.get_attribute("value") for e in mediator.driver.find_elements(By.CSS_SELECTOR, "input[name=to]")]
@@ -320,7 +337,7 @@ class Story:
         buyer = self.browser("rating")
         try:
             buyer.visit(self.world.mail.link(self.world.mail.wait(self.buyer, timeout=60), "/reviews/rate/"))
-            buyer.shot("rate-form")
+            buyer.shot("rate-form", guide="rating-form.png")
             for select in buyer.driver.find_elements(By.CSS_SELECTOR, "form select[required]"):
                 buyer.driver.execute_script("const best = Array.from(arguments[0].options).map(o => o.value).filter(v => v !== '').sort((a, b) => b - a)[0];"
                                             "arguments[0].value = best", select)
@@ -346,7 +363,7 @@ class Story:
             admin.visit(self.base + "/staff/sanctions")
             admin.click_link(href="/staff/sanctions/new")
             admin.fill({"shop": self.domain, "kind": "suspension", "until": self.world.server.today(20).isoformat(), "reason": "Herhaaldelijk niet geleverd."})
-            admin.shot("sanction-form")
+            admin.shot("sanction-form", guide="sanction-form.png")
             admin.submit("/staff/sanctions")
             admin.shot("sanction")
             started = time.time()
@@ -361,7 +378,11 @@ class Story:
             self.world.report.journeys.append("%s seal suspended after %.1f s" % (self.tag, time.time() - started))
             admin.shot("shop-site-suspended")
             admin.visit(self.verification)
-            admin.shot("verification-suspended")
+            admin.shot("verification-suspended", guide="verification-suspended.png")
+            # The administrator's own pages at the end of the day: the dashboard's charts, the work under way.
+            admin.visit(self.base + "/staff")
+            admin.shot("dashboard", guide="dashboard.png")
+
         finally:
             admin.close()
 
@@ -375,7 +396,10 @@ class Story:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", default="")
+    parser.add_argument("--guide", action="store_true", help="also renew the operator guide's pictures in docs/images/")
     args = parser.parse_args()
+    if args.guide:
+        os.environ["E2E_GUIDE"] = "1"
     stories = [s for s in STORIES if not args.only or "%s-%s" % s in args.only.split(",")]
     report = Report()
     work = tempfile.mkdtemp(prefix="trustmark-e2e-")

@@ -17,9 +17,12 @@ struct JobsPage: Encodable, Sendable {
     let chrome: PageChrome
     let counts: [SchemeFacts.Fact]
     let failed: [Row]
+    let hasFailed: Bool
     let upcoming: [Row]
     let progress: [WorkProgress.Item]
     let hasProgress: Bool
+    /// Something is still running: the progress part follows it.
+    let following: Bool
 }
 
 /// Administrators see the queue: what is waiting, what failed and why, and retry a failed job.
@@ -45,10 +48,10 @@ struct JobsController: Sendable {
             let upcoming = try await Job.query(on: db).filter(\.$statusRaw ~~ ["queued", "running"]).sort(\.$runAt).limit(50).all().map(row)
             let underWay = try await progress.items(locale: context.locale)
             var chrome = renderer.chrome(context, titleKey: "jobs_title", path: "/staff/jobs")
-            // While something runs the page reads itself again, so the bars move without script.
-            if underWay.contains(where: { !$0.finished }) { chrome.refresh = 5 }
-            return renderer.render("jobs/list", JobsPage(chrome: chrome, counts: counts, failed: failed, upcoming: upcoming,
-                                                         progress: underWay, hasProgress: !underWay.isEmpty), context: context)
+            // While something runs, the bars follow it (a small script; without it, the link reloads).
+            chrome.follows = underWay.contains { !$0.finished }
+            return renderer.render("jobs/list", JobsPage(chrome: chrome, counts: counts, failed: failed, hasFailed: !failed.isEmpty, upcoming: upcoming,
+                                                         progress: underWay, hasProgress: !underWay.isEmpty, following: chrome.follows), context: context)
         }
         routes.post("/staff/jobs/{id}/retry", .roles([.admin])) { request, context in
             _ = try await FormInput.parse(request, context: context)

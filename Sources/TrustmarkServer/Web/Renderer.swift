@@ -21,8 +21,8 @@ struct PageChrome: Encodable, Sendable {
     let languages: [Link]
     let notice: String?
     let organisationName: String
-    /// Seconds after which the page loads itself again (work under way); nil for a still page.
-    var refresh: Int? = nil
+    /// Work under way on the page: it loads the small script that keeps its progress current.
+    var follows = false
 }
 
 /// What a form shows after a failed post: what was typed and what is wrong, by field.

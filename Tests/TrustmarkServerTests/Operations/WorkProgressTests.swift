@@ -33,7 +33,7 @@ struct WorkProgressTests {
             // validation: before the job ran, the page says it waits, carries a bar and reloads itself.
             let waiting = try await browser.get(location)
             #expect(waiting.body.contains("Leden inlezen uit leden-2027.csv") && waiting.body.contains("wacht op zijn beurt"))
-            #expect(waiting.body.contains("<progress max=\"0\" value=\"0\"") && waiting.body.contains("<meta http-equiv=\"refresh\" content=\"2\">"))
+            #expect(waiting.body.contains("<progress max=\"0\" value=\"0\"") && waiting.body.contains("<script src=\"/public/js/progress.js\" defer></script>") && waiting.body.contains("data-follow"))
             // Half way (as the job writes it), the bar stands half full.
             let run = try #require(try await WorkRun.query(on: app.storage.db).first())
             run.done = 60
@@ -43,7 +43,7 @@ struct WorkProgressTests {
             // The job runs: the report replaces the bar, the page stands still, the file is let go.
             _ = try await app.jobs.runDue()
             let done = try await browser.get(location)
-            #expect(done.body.contains("Import klaar") && !done.body.contains("http-equiv=\"refresh\""), "\(done.body.prefix(400))")
+            #expect(done.body.contains("Import klaar") && !done.body.contains("progress.js"), "\(done.body.prefix(400))")
             #expect(try await Organisation.query(on: app.storage.db).count() == 120)
             #expect(try await WorkRun.query(on: app.storage.db).first()?.input == nil)
             // The jobs page lists the import done and the 120 set-up mails still to send (no mail server here).

@@ -23,6 +23,7 @@ struct ImportExportRoutes: Sendable {
         /// An import under way: its bar (the page reloads itself until it is done).
         var progress: [WorkProgress.Item] = []
         var running = false
+        var runPath = ""
     }
 
     func register(on routes: RouteTable) {
@@ -65,10 +66,11 @@ struct ImportExportRoutes: Sendable {
             let run = try await progress.run(context.parameters.get("id"))
             if run.finishedAt == nil {
                 var chrome = renderer.chrome(context, titleKey: "import_title", path: "/staff/import-export")
-                chrome.refresh = 2
+                chrome.follows = true
                 return renderer.render("integrations/import", Page(chrome: chrome, report: nil, hasRefusals: false, refusedCount: 0, readAs: "", error: nil,
                                                                    exports: Exporter.Kind.allCases.map(\.rawValue),
-                                                                   progress: [progress.item(run, locale: context.locale)], running: true), context: context)
+                                                                   progress: [progress.item(run, locale: context.locale)], running: true,
+                                                                   runPath: "/staff/import-export/runs/\(run.id?.uuidString ?? "")"), context: context)
             }
             if let error = run.error { return page(context, error: error, status: .ok) }
             return page(context, report: progress.report(of: run))
