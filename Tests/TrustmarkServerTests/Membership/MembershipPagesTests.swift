@@ -68,6 +68,10 @@ struct MembershipPagesTests {
             }
             let recorded = try await inspector.post("/staff/applications/\(id)/findings", fields)
             #expect(recorded.status == .seeOther, "\(recorded.body)")
+            // The history reads in words, not in event codes.
+            let history = try await inspector.get("/staff/applications/\(id)").body
+            #expect(history.contains("Aanvraag ingediend") && history.contains("Geen belangenverstrengeling verklaard") && history.contains("aanvrager"))
+            #expect(!history.contains(">application.submitted<"))
 
             // The member confirms the account, logs in, and reads the fix list in the portal.
             let mail = try #require(try await journey.mails(to: "sara@boeken.test", kind: "application").first)

@@ -93,6 +93,15 @@ struct ApplicationDetailPage: Encodable, Sendable {
     let history: [Event]
 }
 
+extension StaffMembershipController {
+    /// An event's or a role's name in the reader's words (`application.submitted` -> "Application
+    /// submitted"); the name itself where no words exist, so a new event is never lost from the history.
+    static func words(for code: String, prefix: String, _ table: [String: String], or second: String? = nil) -> String {
+        let key = code.replacingOccurrences(of: ".", with: "_")
+        return table[prefix + key] ?? second.flatMap { table[$0 + key] } ?? code
+    }
+}
+
 struct InvoicesPage: Encodable, Sendable {
     /// Cents as a person types them in the amount field: 90,75 in Dutch and German, 90.75 in English.
     static func plainAmount(_ cents: Int, _ locale: AppLocale) -> String {
@@ -321,7 +330,9 @@ struct StaffMembershipController: Sendable {
             canCountersign: actor.role == .admin && membership?.contractPDF != nil && membership?.staffSignedAt == nil && membership?.endedOn == nil,
             canEnd: actor.role == .admin && membership != nil && membership?.endedOn == nil,
             history: events.filter { seesAudit || !$0.event.hasPrefix("audit.") }.map {
-                .init(at: DateText.moment($0.at, timeZone: desk.timeZone), event: $0.event, actor: $0.actorRole, detail: seesAudit || !$0.event.hasPrefix("application.") ? $0.detail : "")
+                .init(at: DateText.moment($0.at, timeZone: desk.timeZone), event: Self.words(for: $0.event, prefix: "event_", renderer.localizer.table(locale)),
+                      actor: Self.words(for: $0.actorRole, prefix: "role_", renderer.localizer.table(locale), or: "actor_"),
+                      detail: seesAudit || !$0.event.hasPrefix("application.") ? $0.detail : "")
             })
         return renderer.render("membership/application", page, context: context, status: status)
     }
