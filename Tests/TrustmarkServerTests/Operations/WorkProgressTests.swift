@@ -56,4 +56,29 @@ struct WorkProgressTests {
             #expect(try await browser.get("/staff/import-export/runs/\(UUID().uuidString)").status == .notFound)
         }
     }
+
+    @Test func theRecheckRoundShowsHowManySitesAreChecked() async throws {
+        try await TestApp.with(scheme: "keuronline") { app, client in
+            // setup: a round of three website checks, one done (the checker itself is off in tests).
+            try await app.makeUser("admin@trustmark.test", role: .admin)
+            let now = app.clock.now()
+            for _ in 0..<3 {
+                _ = try await JobQueue.enqueue(SiteCheckService.runJob, payload: "\(SiteCheck.Reason.recheck.rawValue):\(UUID().uuidString)", at: now.addingTimeInterval(3600),
+                                               now: now, on: app.storage.db)
+            }
+            let first = try #require(try await Job.query(on: app.storage.db).filter(\.$kind == SiteCheckService.runJob).first())
+            first.statusRaw = Job.Status.done.rawValue
+            first.finishedAt = now
+            try await first.save(on: app.storage.db)
+            let browser = Browser(client)
+            _ = try await browser.login("admin@trustmark.test")
+
+            // MUT
+            let page = try await browser.get("/staff/jobs")
+
+            // validation: the round's bar, following itself while it runs.
+            #expect(page.body.contains("Hercontrole van websites") && page.body.contains("1 van 3 websites gecontroleerd"), "\(page.body.prefix(800))")
+            #expect(page.body.contains("<progress max=\"3\" value=\"1\"") && page.body.contains("data-follow"))
+        }
+    }
 }
