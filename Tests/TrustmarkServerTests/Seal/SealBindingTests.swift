@@ -92,8 +92,8 @@ struct SealBindingTests {
                 // Bankruptcy recorded through the first instance: the membership ends at once.
                 let admin = try await journey.api("admin@trustmark.test")
                 #expect(try await admin.call(.post, "/api/v1/memberships/\(membershipID)/bankruptcy").status == .noContent)
-                #expect(String(decoding: try await other.seals.image(request).body.readableBytesView, as: UTF8.self).contains("Valid member"),
-                        "within the poll interval the other instance may still answer from memory")
+                // Within the poll interval the other instance may still answer from memory (or may have
+                // polled already: the interval also runs on the machine's clock); after it, it knows.
                 other.settableClock.advance(by: ISO8601Duration(seconds: 3))
                 let after = String(decoding: try await other.seals.image(request).body.readableBytesView, as: UTF8.self)
                 #expect(after.contains("Revoked"), "after its next poll of the version counter the other instance knows")
