@@ -2,33 +2,19 @@ import ArgumentParser
 import Foundation
 import TrustmarkServer
 
+private let terminalSteps = ProgressSteps(steps: 100)
+private let logSteps = ProgressSteps(steps: 10)
+
 /// A progress bar on standard error: `[#####.....] 50/100 rows`, drawn again only when the percentage
 /// moves. When standard error is no terminal (a log file, CI), one line for each tenth instead.
 func progressBar(_ done: Int, _ total: Int, unit: String, width: Int = 30) {
     let terminal = isatty(STDERR_FILENO) == 1
-    guard ProgressLine.shared.due(done, total, steps: terminal ? 100 : 10) else { return }
+    guard (terminal ? terminalSteps : logSteps).due(done, total) else { return }
     let filled = total == 0 ? width : min(width, done * width / total)
     let bar = "[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done)/\(total) \(unit)"
     FileHandle.standardError.write(Data((terminal ? "\r" + bar : bar + "\n").utf8))
 }
 
-/// Which step of the current bar was drawn last; a count that goes back starts a new bar.
-final class ProgressLine: @unchecked Sendable {
-    static let shared = ProgressLine()
-    private let lock = NSLock()
-    private var lastDone = -1, lastStep = -1
-
-    func due(_ done: Int, _ total: Int, steps: Int) -> Bool {
-        lock.withLock {
-            if done < lastDone { lastStep = -1 }
-            lastDone = done
-            let step = total == 0 ? steps : min(steps, done * steps / total)
-            guard step != lastStep else { return false }
-            lastStep = step
-            return true
-        }
-    }
-}
 
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "import", abstract: "Bring existing data into Trustmark.", subcommands: [Members.self])

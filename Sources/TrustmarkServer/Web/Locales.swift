@@ -58,5 +58,11 @@ public struct Localizer: Sendable {
         return value
     }
 
+    /// The text for `key` when one exists (in `locale` or English), for names that may have no words yet:
+    /// the caller shows the name itself instead.
+    public func text(ifAny key: String, _ locale: AppLocale) -> String? {
+        tables[locale]?[key] ?? tables[.en]?[key]
+    }
+
     public func table(_ locale: AppLocale) -> [String: String] { tables[locale] ?? [:] }
 }

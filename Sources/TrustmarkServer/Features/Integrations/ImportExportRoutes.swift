@@ -20,10 +20,10 @@ struct ImportExportRoutes: Sendable {
         let readAs: String
         let error: String?
         let exports: [String]
-        /// An import under way: its bar (the page reloads itself until it is done).
-        var progress: [WorkProgress.Item] = []
-        var running = false
-        var runPath = ""
+        /// An import under way: its bar, and the page's own address to read it again by hand.
+        let progress: [WorkProgress.Item]
+        let running: Bool
+        let runPath: String
     }
 
     func register(on routes: RouteTable) {
@@ -52,27 +52,21 @@ struct ImportExportRoutes: Sendable {
             }
             // A file that cannot be read is refused at once; a long list takes a while, so the import
             // runs as a job and its page shows how far it got.
+            let data = Data(file.data)
             do {
-                _ = try importer.read(Data(file.data))
+                _ = try importer.read(data)
             } catch {
                 guard let refusal = renderer.refusal(error, context) else { throw error }
                 return page(context, error: refusal.text, status: refusal.status)
             }
-            let run = try await progress.startImport(Data(file.data), name: file.filename, dryRun: input.form.fields["dryRun"] == "yes",
+            let run = try await progress.startImport(data, name: file.filename, dryRun: input.form.fields["dryRun"] == "yes",
                                                      locale: context.locale, by: try context.requireIdentity())
             return .seeOther("/staff/import-export/runs/\(run.uuidString)")
         }
         routes.get("/staff/import-export/runs/{id}", .roles([.admin])) { _, context in
             let run = try await progress.run(context.parameters.get("id"))
-            if run.finishedAt == nil {
-                var chrome = renderer.chrome(context, titleKey: "import_title", path: "/staff/import-export")
-                chrome.follows = true
-                return renderer.render("integrations/import", Page(chrome: chrome, report: nil, hasRefusals: false, refusedCount: 0, readAs: "", error: nil,
-                                                                   exports: Exporter.Kind.allCases.map(\.rawValue),
-                                                                   progress: [progress.item(run, locale: context.locale)], running: true,
-                                                                   runPath: "/staff/import-export/runs/\(run.id?.uuidString ?? "")"), context: context)
-            }
-            if let error = run.error { return page(context, error: error, status: .ok) }
+            if run.finishedAt == nil { return page(context, running: run) }
+            if let error = run.error { return page(context, error: error) }
             return page(context, report: progress.report(of: run))
         }
     }
@@ -85,12 +79,17 @@ struct ImportExportRoutes: Sendable {
                                  name: "\(kind.rawValue)-\(exporter.desk.today.description).csv")
     }
 
-    private func page(_ context: AppRequestContext, report: MemberImportReport? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
-        renderer.render("integrations/import", Page(chrome: renderer.chrome(context, titleKey: "import_title", path: "/staff/import-export"), report: report,
-                                                    hasRefusals: !(report?.refused.isEmpty ?? true), refusedCount: report?.refused.count ?? 0,
-                                                    readAs: report.map { "\($0.encoding) · " + renderer.localizer.text("import_separator_\($0.separator)", context.locale) } ?? "",
-                                                    error: error,
-                                                    exports: Exporter.Kind.allCases.map(\.rawValue)),
-                        context: context, status: status)
+    /// The import page: the form, and a report, a refusal, or an import under way (its bar follows it).
+    private func page(_ context: AppRequestContext, report: MemberImportReport? = nil, error: String? = nil, running: WorkRun? = nil,
+                      status: HTTPResponse.Status = .ok) -> Response {
+        var chrome = renderer.chrome(context, titleKey: "import_title", path: "/staff/import-export")
+        chrome.follows = running != nil
+        return renderer.render("integrations/import", Page(chrome: chrome, report: report,
+                                                           hasRefusals: !(report?.refused.isEmpty ?? true), refusedCount: report?.refused.count ?? 0,
+                                                           readAs: report.map { "\($0.encoding) · " + renderer.localizer.text("import_separator_\($0.separator)", context.locale) } ?? "",
+                                                           error: error, exports: Exporter.Kind.allCases.map(\.rawValue),
+                                                           progress: running.map { [progress.item($0, locale: context.locale)] } ?? [], running: running != nil,
+                                                           runPath: running.map { "/staff/import-export/runs/\($0.id?.uuidString ?? "")" } ?? ""),
+                               context: context, status: status)
     }
 }

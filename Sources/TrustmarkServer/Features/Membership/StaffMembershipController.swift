@@ -93,21 +93,7 @@ struct ApplicationDetailPage: Encodable, Sendable {
     let history: [Event]
 }
 
-extension StaffMembershipController {
-    /// An event's or a role's name in the reader's words (`application.submitted` -> "Application
-    /// submitted"); the name itself where no words exist, so a new event is never lost from the history.
-    static func words(for code: String, prefix: String, _ table: [String: String], or second: String? = nil) -> String {
-        let key = code.replacingOccurrences(of: ".", with: "_")
-        return table[prefix + key] ?? second.flatMap { table[$0 + key] } ?? code
-    }
-}
-
 struct InvoicesPage: Encodable, Sendable {
-    /// Cents as a person types them in the amount field: 90,75 in Dutch and German, 90.75 in English.
-    static func plainAmount(_ cents: Int, _ locale: AppLocale) -> String {
-        String(format: "%d%@%02d", cents / 100, locale == .en ? "." : ",", cents % 100)
-    }
-
     struct Row: Encodable, Sendable {
         let id: String
         let number: String
@@ -268,6 +254,10 @@ struct StaffMembershipController: Sendable {
     func detail(_ context: AppRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let actor = try context.requireIdentity()
         let locale = context.locale
+        let words = { (code: String, prefixes: String...) in
+            let key = code.replacingOccurrences(of: ".", with: "_")
+            return prefixes.lazy.compactMap { renderer.localizer.text(ifAny: $0 + key, locale) }.first ?? code
+        }
         let t = { (key: String) in renderer.localizer.text(key, locale) }
         let application = try await applications.find(try context.requireID(), on: db)
         if actor.role == .inspector, application.$inspector.id != actor.userID { throw AppError.notFound }
@@ -329,9 +319,10 @@ struct StaffMembershipController: Sendable {
             contract: membership?.contractPDF != nil && actor.role == .admin,
             canCountersign: actor.role == .admin && membership?.contractPDF != nil && membership?.staffSignedAt == nil && membership?.endedOn == nil,
             canEnd: actor.role == .admin && membership != nil && membership?.endedOn == nil,
+            // An event's or a role's name in words (`application.submitted` -> "Application submitted");
+            // the name itself where there are none yet, so a new event is never lost from the history.
             history: events.filter { seesAudit || !$0.event.hasPrefix("audit.") }.map {
-                .init(at: DateText.moment($0.at, timeZone: desk.timeZone), event: Self.words(for: $0.event, prefix: "event_", renderer.localizer.table(locale)),
-                      actor: Self.words(for: $0.actorRole, prefix: "role_", renderer.localizer.table(locale), or: "actor_"),
+                .init(at: DateText.moment($0.at, timeZone: desk.timeZone), event: words($0.event, "event_"), actor: words($0.actorRole, "role_", "actor_"),
                       detail: seesAudit || !$0.event.hasPrefix("application.") ? $0.detail : "")
             })
         return renderer.render("membership/application", page, context: context, status: status)
@@ -353,7 +344,7 @@ struct StaffMembershipController: Sendable {
                               issued: desk.dayText(invoice.issuedOn, locale) ?? "", due: desk.dayText(invoice.dueOn, locale) ?? "",
                               total: desk.money(invoice.grossCents, locale), paid: desk.money(balance.paid, locale),
                               open: invoice.kind != .creditNote && (invoice.status == .open || balance.open < 0) ? desk.money(balance.open, locale) : nil,
-                              openAmount: balance.open > 0 ? InvoicesPage.plainAmount(balance.open, locale) : "", status: t("invoice_status_\(invoice.statusRaw)"),
+                              openAmount: balance.open > 0 ? SchemeFacts.amount(Money(cents: balance.open, currency: desk.scheme.currency), locale) : "", status: t("invoice_status_\(invoice.statusRaw)"),
                               isOpen: invoice.status == .open, overdue: invoice.status == .open && invoice.dueOn < today))
         }
         return renderer.render("membership/invoices", InvoicesPage(chrome: renderer.chrome(context, titleKey: "invoices_title", path: "/staff/invoices"), error: error,

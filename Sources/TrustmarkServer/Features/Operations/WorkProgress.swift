@@ -55,7 +55,8 @@ struct WorkProgress: Sendable {
         let locale = AppLocale(rawValue: run.locale) ?? .fallback
         var role = Role.admin.rawValue
         if let user = run.startedBy, let found = try await User.find(user, on: storage.db) { role = found.role.rawValue }
-        let marks = Marks()
+        // Written at the start, the end and every 2% between.
+        let marks = ProgressSteps(steps: 50)
         do {
             let report = try await importer.run(input, dryRun: run.options == "dry-run", locale: locale, actor: .init(userID: run.startedBy, role: role)) { done, total in
                 guard marks.due(done, total) else { return }
@@ -72,8 +73,12 @@ struct WorkProgress: Sendable {
         try await run.save(on: storage.db)
     }
 
+    /// Writes are not ordered among themselves, so an older count never replaces a newer one (the
+    /// first, with the size, always lands).
     private func note(_ id: UUID, done: Int, total: Int) async throws {
-        try await WorkRun.query(on: storage.db).filter(\.$id == id).filter(\.$finishedAt == nil).set(\.$done, to: done).set(\.$total, to: total).update()
+        try await WorkRun.query(on: storage.db).filter(\.$id == id).filter(\.$finishedAt == nil)
+            .group(.or) { $0.filter(\.$done < done).filter(\.$total == 0) }
+            .set(\.$done, to: done).set(\.$total, to: total).update()
     }
 
     func run(_ raw: String?) async throws -> WorkRun {
@@ -130,20 +135,5 @@ struct WorkProgress: Sendable {
         }
         return .init(label: t(run.options == "dry-run" ? "work_import_check" : "work_import", ["file": run.label]), done: run.done, total: run.total, text: text,
                      href: "/staff/import-export/runs/\(run.id?.uuidString ?? "")", finished: run.finishedAt != nil, failed: run.error != nil)
-    }
-}
-
-/// When an import's progress is worth writing: at the start, the end, and every 2% between.
-private final class Marks: @unchecked Sendable {
-    private let lock = NSLock()
-    private var written = -1
-
-    func due(_ done: Int, _ total: Int) -> Bool {
-        lock.withLock {
-            let step = total > 0 ? done * 50 / total : 0
-            guard step != written || done == total else { return false }
-            written = step
-            return true
-        }
     }
 }

@@ -18,12 +18,13 @@ struct SchemeFacts {
 
     /// `€ 60,00` in Dutch and German, `€60.00` in English; other currencies keep their code.
     static func money(_ money: Money, _ locale: AppLocale) -> String {
-        let symbol = money.currency == "EUR" ? "€" : money.currency + " "
-        let plain = money.plain
-        switch locale {
-        case .en: return symbol.trimmingWhitespace() + plain
-        case .nl, .de: return symbol.trimmingWhitespace() + " " + plain.replacingOccurrences(of: ".", with: ",")
-        }
+        let symbol = (money.currency == "EUR" ? "€" : money.currency + " ").trimmingWhitespace()
+        return locale == .en ? symbol + amount(money, locale) : symbol + " " + amount(money, locale)
+    }
+
+    /// The number alone, as a person types it in an amount field: 90.75 in English, 90,75 in Dutch and German.
+    static func amount(_ money: Money, _ locale: AppLocale) -> String {
+        locale == .en ? money.plain : money.plain.replacingOccurrences(of: ".", with: ",")
     }
 
     func facts(_ scheme: Scheme, _ locale: AppLocale) -> [Fact] {
