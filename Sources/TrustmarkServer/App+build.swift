@@ -259,7 +259,8 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
         // Tests drive the queue themselves (runDue, the developers' clock); everywhere else a worker
         // and the seal warmer run beside the web server.
         services: config.environment == .testing ? [storage] : [storage, JobWorker(queue: jobs, interval: .seconds(1), wake: jobWake, lane: .quick),
-                                                                    JobWorker(queue: jobs, interval: .seconds(5), wake: nil, lane: .slow), SealWarmer(seals: seals, register: publicRegister, pages: verificationPages, logger: logger)],
+                                                                    JobWorker(queue: jobs, interval: .seconds(5), wake: nil, lane: .slow),
+                                                                    JobWorker(queue: jobs, interval: .seconds(1), wake: nil, lane: .work), SealWarmer(seals: seals, register: publicRegister, pages: verificationPages, logger: logger)],
         onServerRunning: { _ in
             guard let onReady else { return }
             let link: String?

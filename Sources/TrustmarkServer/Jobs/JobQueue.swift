@@ -71,15 +71,17 @@ final class JobQueue: @unchecked Sendable {
         let maxAttempts: Int
     }
 
-    /// Which jobs a worker takes: all of them (tests, the developers' clock), only the slow kinds,
-    /// or everything else, so that mail and webhooks never wait behind website checks.
+    /// Which jobs a worker takes: all of them (tests, the developers' clock), the website checks, the
+    /// work a person started and watches, or everything else, so that mail and webhooks never wait
+    /// behind website checks or an import, and an import never waits behind a round of website checks.
     enum Lane: Sendable, Equatable {
-        case all, slow, quick
+        case all, slow, work, quick
 
         /// Website checks wait seconds per page (politeness to the shop's server) and minutes for a
         /// site that does not answer.
-        /// A member import takes seconds to minutes for a long list.
-        static let slowKinds = [SiteCheckService.runJob, WorkProgress.importJob]
+        static let slowKinds = [SiteCheckService.runJob]
+        /// A member import takes seconds to minutes for a long list, while its page shows the bar.
+        static let workKinds = [WorkProgress.importJob]
     }
 
     /// Takes the oldest due job of the lane, marking it running; `nil` when nothing is due.
@@ -87,11 +89,12 @@ final class JobQueue: @unchecked Sendable {
         let now = clock.now()
         let sql = storage.sql
         let skipLocked = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
-        let kinds = Lane.slowKinds.map { "'\($0)'" }.joined(separator: ", ")
+        let list = { (kinds: [String]) in kinds.map { "'\($0)'" }.joined(separator: ", ") }
         let laneFilter = switch lane {
         case .all: ""
-        case .slow: " AND kind IN (\(kinds))"
-        case .quick: " AND kind NOT IN (\(kinds))"
+        case .slow: " AND kind IN (\(list(Lane.slowKinds)))"
+        case .work: " AND kind IN (\(list(Lane.workKinds)))"
+        case .quick: " AND kind NOT IN (\(list(Lane.slowKinds + Lane.workKinds)))"
         }
         let rows = try await sql.raw("""
             UPDATE jobs SET status = 'running', locked_by = \(bind: workerName), locked_until = \(bind: now.addingTimeInterval(lease)), attempts = attempts + 1

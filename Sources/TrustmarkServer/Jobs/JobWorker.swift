@@ -18,7 +18,7 @@ struct JobWorker: Service {
     static let recheck: Duration = .milliseconds(150)
 
     func run() async throws {
-        if lane != .slow { try? await queue.scheduleRecurring() }
+        if lane == .quick || lane == .all { try? await queue.scheduleRecurring() }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {

@@ -61,6 +61,25 @@ struct JobQueueTests {
         }
     }
 
+    @Test func anImportRunsInALaneOfItsOwnSoItWaitsNeitherForChecksNorHoldsUpMail() async throws {
+        try await TestApp.with { app, _ in
+            // setup: a website check, then an import a person watches, then a mail
+            let ran = Mutex<[String]>([])
+            app.jobs.register(SiteCheckService.runJob) { _ in ran.withLock { $0.append("check") } }
+            app.jobs.register(WorkProgress.importJob) { _ in ran.withLock { $0.append("import") } }
+            app.jobs.register("test.mail") { _ in ran.withLock { $0.append("mail") } }
+            let now = app.clock.now()
+            try await JobQueue.enqueue(SiteCheckService.runJob, at: now.addingTimeInterval(-120), now: now, on: app.storage.db)
+            try await JobQueue.enqueue(WorkProgress.importJob, at: now.addingTimeInterval(-60), now: now, on: app.storage.db)
+            try await JobQueue.enqueue("test.mail", at: now, now: now, on: app.storage.db)
+            // MUT + validation: each lane takes only its own.
+            #expect(try await app.jobs.runDue(lane: .work) == 1)
+            #expect(try await app.jobs.runDue(lane: .quick) == 1)
+            #expect(ran.withLock { $0 } == ["import", "mail"], "the check, due first, held neither")
+            #expect(try await app.jobs.runDue(lane: .slow) == 1)
+        }
+    }
+
     @Test func twoWorkersOnOneDatabaseRunEachJobExactlyOnce() async throws {
         try await TestApp.with { app, _ in
             // setup: a second queue, on its own connections when the database is PostgreSQL
