@@ -251,10 +251,11 @@ public func buildApplication(config: AppConfig, migrate: Bool = true,
     let openAPI = OpenAPIDocumentCache(routes: routes, baseURL: config.baseURL)
     OperationsController(storage: storage, clock: clock, jobs: jobs, metrics: MetricsRegistry.shared, openAPI: { openAPI.data }).register(on: routes)
 
+    let sealCaches = SealLoopCaches(controller: sealController)
     let readyLogger = logger
     let application = Application(
         router: router,
-        server: .http1(configuration: .init(additionalChannelHandlers: [SealChannelHandler(controller: sealController)])),
+        server: .http1(configuration: .init(additionalChannelHandlers: [SealChannelHandler(caches: sealCaches)])),
         configuration: .init(address: .hostname(config.hostname, port: config.port), serverName: "Trustmark"),
         // Tests drive the queue themselves (runDue, the developers' clock); everywhere else a worker
         // and the seal warmer run beside the web server.

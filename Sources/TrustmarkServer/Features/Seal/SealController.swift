@@ -7,7 +7,7 @@ import TrustmarkCore
 
 /// `GET /seal/{slug}.svg`: the live seal, for every page view of every member shop. The route is in
 /// the route table (access, OpenAPI) and answers when the shop's facts must first be read from the
-/// database; a seal whose facts are in memory is answered earlier, by `SealChannelHandler` on the
+/// database; a seal whose facts are in memory is answered earlier, by `SealConnectionHandler` on the
 /// connection itself, or by `SealFastPath` ahead of the page middleware.
 struct SealController: Sendable {
     let seals: SealService
@@ -60,25 +60,12 @@ struct SealController: Sendable {
         return Response(status: head.status, headers: head.headerFields, body: body.map { .init(byteBuffer: $0) } ?? .init())
     }
 
-    /// The answer to a request when it is a plain seal request whose shop is in memory; nil for
-    /// everything else, and for a client that asks to close the connection or to continue first.
-    func answerInMemory(_ request: HTTPRequest) -> (head: HTTPResponse, body: ByteBuffer?)? {
-        guard request.method == .get || request.method == .head, let target = request.path, target.hasPrefix("/seal/") else { return nil }
-        // One pass over the header fields (a lookup by name joins every value it finds).
-        var referer: String?, ifNoneMatch: String?
-        for field in request.headerFields {
-            switch field.name {
-            case .referer: referer = field.value
-            case .ifNoneMatch: ifNoneMatch = field.value
-            case .connection where field.value.lowercased() != "keep-alive": return nil
-            case .expect: return nil
-            default: continue
-            }
-        }
+    /// The seal a request target (path and query) and `Referer` ask for; nil when the target is not
+    /// a well-formed seal address.
+    func sealRequest(target: String, referer: String?) -> SealRequest? {
         let uri = URI(target)
-        guard let slug = Self.slug(uri.path.dropFirst(6)),
-              let image = seals.imageInMemory(sealRequest(slug: slug, uri: uri, referer: referer)) else { return nil }
-        return answer(image, method: request.method, ifNoneMatch: ifNoneMatch)
+        guard uri.path.hasPrefix("/seal/"), let slug = Self.slug(uri.path.dropFirst(6)) else { return nil }
+        return sealRequest(slug: slug, uri: uri, referer: referer)
     }
 }
 

@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import NIOCore
+import NIOHTTP1
+import Synchronization
 import TrustmarkCore
 
 /// What the seal needs to know about a shop, read once and kept in memory.
@@ -18,6 +20,16 @@ final class ShopSealFacts: Sendable {
     let tier: String?
     /// When the answer must be looked at again even without an event: the next midnight, when a term may start or run out.
     let expires: Date
+    /// Set once the seal service no longer keeps these facts (an event, a moved tier, a fresh read):
+    /// answers the event loops keep for themselves (`SealLoopCache`) are built from facts and stay
+    /// good only while their facts are current. Read on every seal request, written once.
+    private let retired = Atomic<Bool>(false)
+
+    var isCurrent: Bool { !retired.load(ordering: .acquiring) }
+
+    func retire() {
+        retired.store(true, ordering: .releasing)
+    }
 
     init(shopID: UUID?, organisationID: UUID?, shopName: String, variant: String, domains: Set<String>, status: SealStatus, tier: String?, expires: Date) {
         self.shopID = shopID
@@ -62,6 +74,10 @@ final class SealImageBytes: Sendable {
     let body: ByteBuffer
     /// The header fields of a `200` answer.
     let fields: HTTPFields
+    /// The same answer's head as the HTTP/1.1 encoder takes it, for `200` and for `304` (without
+    /// the length), built once for the connection handler.
+    let head: HTTPResponseHead
+    let notModifiedHead: HTTPResponseHead
 
     init(_ bytes: Data, maxAge: TimeInterval) {
         etag = EntityTag.of(bytes)
@@ -69,5 +85,9 @@ final class SealImageBytes: Sendable {
         fields = [.contentType: "image/svg+xml; charset=utf-8", .eTag: etag, .cacheControl: "public, max-age=\(Int(maxAge))", .vary: "Referer",
                   .accessControlAllowOrigin: "*", .xContentTypeOptions: "nosniff", .contentSecurityPolicy: "default-src 'none'",
                   .contentLength: String(bytes.count)]
+        let headers = fields.map { ($0.name.rawName, $0.value) }
+        head = HTTPResponseHead(version: .http1_1, status: .ok, headers: HTTPHeaders(headers))
+        notModifiedHead = HTTPResponseHead(version: .http1_1, status: .notModified,
+                                           headers: HTTPHeaders(headers.filter { $0.0 != HTTPField.Name.contentLength.rawName }))
     }
 }

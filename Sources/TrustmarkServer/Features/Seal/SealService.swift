@@ -55,8 +55,7 @@ final class SealService: @unchecked Sendable {
     private func forget(organisations changed: Set<UUID>) {
         lock.withLock {
             for slug in organisations.forget(changed) {
-                facts[slug] = nil
-                images[slug] = nil
+                drop(slug)
                 forgotten.insert(slug)
             }
             forgetUnknown()
@@ -65,11 +64,15 @@ final class SealService: @unchecked Sendable {
 
     /// Forgets every slug that named no shop (the caller holds the lock).
     private func forgetUnknown() {
-        for slug in unknown {
-            facts[slug] = nil
-            images[slug] = nil
-        }
+        for slug in unknown { drop(slug) }
         unknown.removeAll()
+    }
+
+    /// Forgets a shop's facts and images (the caller holds the lock); answers built from those
+    /// facts on the event loops go with them.
+    private func drop(_ slug: String) {
+        facts.removeValue(forKey: slug)?.retire()
+        images[slug] = nil
     }
 
     /// The shops forgotten since the last call, which the warmer reads again.
@@ -88,7 +91,7 @@ final class SealService: @unchecked Sendable {
             if unknown.count >= Self.unknownLimit { forgetUnknown() }
             unknown.insert(slug)
         }
-        facts[slug] = loaded
+        if let replaced = facts.updateValue(loaded, forKey: slug), replaced !== loaded { replaced.retire() }
         if let id = loaded.shopID { slugByShop[id] = slug }
         organisations.add(slug, of: loaded.organisationID)
     }
@@ -116,6 +119,7 @@ final class SealService: @unchecked Sendable {
 
     /// Forgets every shop (the caller holds the lock).
     private func forgetAll() {
+        for kept in facts.values { kept.retire() }
         facts.removeAll()
         images.removeAll()
         slugByShop.removeAll()
@@ -136,8 +140,7 @@ final class SealService: @unchecked Sendable {
         lock.withLock {
             for row in changes {
                 guard let slug = slugByShop[row.shop_id], let held = facts[slug], held.tier != (held.status.isValid ? row.tier : nil) else { continue }
-                facts[slug] = nil
-                images[slug] = nil
+                drop(slug)
             }
         }
     }
@@ -234,17 +237,36 @@ final class SealService: @unchecked Sendable {
     /// The image for a request when everything it needs is in memory (facts known and the version
     /// counter read recently); nil when the database must be asked first.
     func imageInMemory(_ request: SealRequest) -> SealImageBytes? {
+        resolvedInMemory(request)?.image
+    }
+
+    /// The same, with the facts it was decided on and whether the page that shows it is on one of
+    /// the shop's domains: what an event loop keeps to answer the same request again by itself.
+    func resolvedInMemory(_ request: SealRequest) -> ResolvedSeal? {
         let now = desk.clock.now()
         guard let current = generation.known(now: now), let known = cached(request.slug, generation: current), known.expires > now else { return nil }
-        return image(request, facts: known)
+        return resolve(request, facts: known, generation: current)
+    }
+
+    struct ResolvedSeal {
+        let facts: ShopSealFacts
+        let image: SealImageBytes
+        /// The page that showed it is on one of the shop's domains (false without a page).
+        let own: Bool
+        let generation: Int
+    }
+
+    private func image(_ request: SealRequest, facts: ShopSealFacts) -> SealImageBytes {
+        resolve(request, facts: facts, generation: 0).image
     }
 
     /// The shop's true status, or "not valid on this website" when the page that shows it is on a
     /// domain the shop does not hold (or, for a signed seal, not the signed domain), or when a
     /// signature does not match. Counts where the seal was seen.
-    private func image(_ request: SealRequest, facts: ShopSealFacts) -> SealImageBytes {
+    private func resolve(_ request: SealRequest, facts: ShopSealFacts, generation: Int) -> ResolvedSeal {
         var status = facts.status
         var site: String?
+        var own = false
         if let signed = request.signed {
             if signature.isValid(signed.signature, slug: request.slug, domain: signed.domain), facts.domains.contains(signed.domain) {
                 site = signed.domain
@@ -253,7 +275,7 @@ final class SealService: @unchecked Sendable {
             }
         }
         if let page = request.page {
-            let own = facts.domains.contains(page.host) || ShopSealFacts.host(page.host, isIn: facts.domains)
+            own = facts.domains.contains(page.host) || ShopSealFacts.host(page.host, isIn: facts.domains)
             let allowed = site.map { page.host == $0 || ShopSealFacts.isSubdomain(page.host, of: $0) } ?? own
             if status.isValid, !allowed { status = .notValidHere }
             if let shopID = facts.shopID {
@@ -262,11 +284,13 @@ final class SealService: @unchecked Sendable {
         }
         let width = min(max(request.width, SealImage.sizes.lowerBound), SealImage.sizes.upperBound)
         let key = ImageKey(locale: request.locale, width: width, status: Self.statusKey(status), site: site)
-        if let cached = lock.withLock({ images[request.slug]?[key] }) { return cached }
+        if let cached = lock.withLock({ images[request.slug]?[key] }) {
+            return ResolvedSeal(facts: facts, image: cached, own: own, generation: generation)
+        }
         let image = render(facts, slug: request.slug, status: status, site: site, locale: request.locale)
         let rendered = SealImageBytes(Data(image.svg(width: width).utf8), maxAge: maxAge)
         lock.withLock { images[request.slug, default: [:]][key] = rendered }
-        return rendered
+        return ResolvedSeal(facts: facts, image: rendered, own: own, generation: generation)
     }
 
     /// The drawing for a status, in a language (also the source of the certificate's PNG).
