@@ -118,6 +118,31 @@ struct ReviewIntakeTests {
         }
     }
 
+    @Test func groupsPreparedOneAfterTheOtherAreWrittenInOneTransactionEachAnswerInItsPlace() async throws {
+        try await TestApp.with { app, client in
+            let journey = Journey(app: app, client: client)
+            let (slug, _, member) = try await journey.activeMember()
+            let tokens = try await Self.invitations(journey, member: member, count: 3)
+            func rating(_ token: String, _ text: String) -> InvitedReview {
+                InvitedReview(token: token, input: ReviewInput(scores: ["service": 5, "delivery": 5], overall: 5, text: text, locale: .en,
+                                                               clientAddress: "203.0.113.9"))
+            }
+            let copied = "Best bike shop in the country, no doubt about it at all"
+            // The writer prepares ratings as they arrive and writes every group prepared meanwhile together.
+            let first = await app.reviews.prepare([rating(tokens[0], copied), rating("forged-link", "Fine")], before: [])
+            let second = await app.reviews.prepare([rating(tokens[1], "The saddle was replaced within a week, very kind")], before: first.reviews)
+            let third = await app.reviews.prepare([rating(tokens[2], copied + "!")], before: first.reviews + second.reviews)
+            let answers = await app.reviews.write(PreparedReviews(merging: [first, second, third]))
+            #expect(answers.map { answer in (try? answer.get())?.state ?? "refused" } == ["published", "refused", "published", "held"])
+            #expect(Self.problem(answers[1]) == "review_link_unknown")
+            let held = try #require(try await Review.find(try answers[3].get().id, on: app.storage.db))
+            #expect((held.fraudSignals ?? "").contains("\"count\":\"2\""), "each group before it counted once: \(held.fraudSignals ?? "")")
+            let shop = try #require(try await Shop.query(on: app.storage.db).filter(\.$slug == slug).first())
+            #expect(try await ShopStats.find(shop.id, on: app.storage.db)?.ratings12m == 2)
+            #expect(try await AuditEntry.query(on: app.storage.db).filter(\.$action == "review.held").count() == 1)
+        }
+    }
+
     /// What a refused rating was refused for: the error's code, or the field a form problem names.
     static func problem(_ answer: Result<ReviewReceipt, any Error>) -> String? {
         guard case .failure(let error) = answer else { return nil }

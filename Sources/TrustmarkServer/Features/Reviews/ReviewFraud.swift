@@ -16,8 +16,8 @@ extension ReviewsService {
 
     /// Gathers the signals of reviews that arrive together and scores each: the counts of all of them
     /// in one statement, the latest texts of their shops in another, in plain SQL (this runs for every
-    /// review that arrives). A review also sees the ones before it in the same batch, and `before` (the
-    /// batch being written meanwhile), as if they had been stored one by one; the database's copies of
+    /// review that arrives). A review also sees the ones before it in the same batch, and `before` (reviews
+    /// accepted earlier, maybe not written yet), as if they had been stored one by one; the database's copies of
     /// those are left out, so each is counted once whether or not it is written yet.
     func assess(_ reviews: [Review], before: [Review] = [], on db: any Database) async throws -> [Assessment] {
         guard !reviews.isEmpty else { return [] }

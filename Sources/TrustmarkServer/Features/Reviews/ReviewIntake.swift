@@ -18,10 +18,27 @@ struct PreparedReviews: Sendable {
     var rules: ReviewRules?
 
     var reviews: [Review] { accepted.map(\.review) }
+
+    init(answers: [Result<ReviewReceipt, any Error>?]) {
+        self.answers = answers
+    }
+
+    /// Groups prepared one after the other, as one: their answers in order, each accepted rating
+    /// pointing at its place among them.
+    init(merging parts: [PreparedReviews]) {
+        answers = []
+        for part in parts {
+            let offset = answers.count
+            answers += part.answers
+            accepted += part.accepted.map { (index: $0.index + offset, invitation: $0.invitation, review: $0.review) }
+            assessed += part.assessed
+            rules = rules ?? part.rules
+        }
+    }
 }
 
 /// Invited buyers' ratings: every rating waits for the writer (`ReviewWriter`), which hands the
-/// ratings that arrived together to `prepare` and then `write`. The batch is read with a few
+/// ratings that arrived together to `prepare` and groups prepared together to `write`. The batch is read with a few
 /// statements on the read connection (the links, the fraud signals), checked rating by rating, and
 /// written in one transaction.
 extension ReviewsService {
@@ -38,8 +55,8 @@ extension ReviewsService {
         await write(await prepare(batch, before: []))
     }
 
-    /// Reads the links and the fraud signals and checks each rating. `before` are the reviews of the
-    /// batch written meanwhile: counted as if they were stored, whether or not they are yet.
+    /// Reads the links and the fraud signals and checks each rating. `before` are the reviews accepted
+    /// earlier and maybe not written yet: counted as if they were stored, whether or not they are.
     func prepare(_ batch: [InvitedReview], before: [Review]) async -> PreparedReviews {
         var prepared = PreparedReviews(answers: Array(repeating: nil, count: batch.count))
         do {
