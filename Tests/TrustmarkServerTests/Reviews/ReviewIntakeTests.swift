@@ -94,14 +94,8 @@ struct ReviewIntakeTests {
 
     @Test func aBatchPreparedWhileTheOneBeforeIsWrittenCountsThatOneOnce() async throws {
         try await TestApp.with { app, client in
-            let journey = Journey(app: app, client: client)
-            let (slug, _, member) = try await journey.activeMember()
-            let tokens = try await Self.invitations(journey, member: member, count: 3)
-            func rating(_ token: String, _ text: String) -> InvitedReview {
-                InvitedReview(token: token, input: ReviewInput(scores: ["service": 5, "delivery": 5], overall: 5, text: text, locale: .en,
-                                                               clientAddress: "203.0.113.9"))
-            }
-            let copied = "Best bike shop in the country, no doubt about it at all"
+            let (slug, tokens) = try await Self.threeLinks(app, client)
+            let rating = Self.fromOneAddress, copied = Self.copied
             // The writer prepares the second batch while the first is written: the first one's reviews
             // are passed along, so the second sees two reviews from its address and the copied words.
             let first = await app.reviews.prepare([rating(tokens[0], copied), rating(tokens[1], "The saddle was replaced within a week, very kind")],
@@ -120,14 +114,8 @@ struct ReviewIntakeTests {
 
     @Test func groupsPreparedOneAfterTheOtherAreWrittenInOneTransactionEachAnswerInItsPlace() async throws {
         try await TestApp.with { app, client in
-            let journey = Journey(app: app, client: client)
-            let (slug, _, member) = try await journey.activeMember()
-            let tokens = try await Self.invitations(journey, member: member, count: 3)
-            func rating(_ token: String, _ text: String) -> InvitedReview {
-                InvitedReview(token: token, input: ReviewInput(scores: ["service": 5, "delivery": 5], overall: 5, text: text, locale: .en,
-                                                               clientAddress: "203.0.113.9"))
-            }
-            let copied = "Best bike shop in the country, no doubt about it at all"
+            let (slug, tokens) = try await Self.threeLinks(app, client)
+            let rating = Self.fromOneAddress, copied = Self.copied
             // The writer prepares ratings as they arrive and writes every group prepared meanwhile together.
             let first = await app.reviews.prepare([rating(tokens[0], copied), rating("forged-link", "Fine")], before: [])
             let second = await app.reviews.prepare([rating(tokens[1], "The saddle was replaced within a week, very kind")], before: first.reviews)
@@ -141,6 +129,21 @@ struct ReviewIntakeTests {
             #expect(try await ShopStats.find(shop.id, on: app.storage.db)?.ratings12m == 2)
             #expect(try await AuditEntry.query(on: app.storage.db).filter(\.$action == "review.held").count() == 1)
         }
+    }
+
+    static let copied = "Best bike shop in the country, no doubt about it at all"
+
+    /// An active member's shop and three invitation links.
+    static func threeLinks(_ app: TrustmarkApp, _ client: any TestClientProtocol) async throws -> (slug: String, tokens: [String]) {
+        let journey = Journey(app: app, client: client)
+        let (slug, _, member) = try await journey.activeMember()
+        return (slug, try await invitations(journey, member: member, count: 3))
+    }
+
+    /// Full marks with a text, all from one address.
+    static func fromOneAddress(_ token: String, _ text: String) -> InvitedReview {
+        InvitedReview(token: token, input: ReviewInput(scores: ["service": 5, "delivery": 5], overall: 5, text: text, locale: .en,
+                                                       clientAddress: "203.0.113.9"))
     }
 
     /// What a refused rating was refused for: the error's code, or the field a form problem names.
