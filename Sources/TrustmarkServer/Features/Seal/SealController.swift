@@ -46,11 +46,7 @@ struct SealController: Sendable {
 
     /// The response for an image: 304 when the browser holds it already, no body for HEAD.
     func answer(_ image: SealImageBytes, method: HTTPRequest.Method, ifNoneMatch: String?) -> (head: HTTPResponse, body: ByteBuffer?) {
-        if EntityTag.matches(ifNoneMatch, image.etag) {
-            var fields = image.fields
-            fields[.contentLength] = nil
-            return (HTTPResponse(status: .notModified, headerFields: fields), nil)
-        }
+        if EntityTag.matches(ifNoneMatch, image.etag) { return (HTTPResponse(status: .notModified, headerFields: image.notModifiedFields), nil) }
         return (HTTPResponse(status: .ok, headerFields: image.fields), method == .head ? nil : image.body)
     }
 

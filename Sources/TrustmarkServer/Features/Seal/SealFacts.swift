@@ -72,10 +72,10 @@ struct SealRequest: Sendable {
 final class SealImageBytes: Sendable {
     let etag: String
     let body: ByteBuffer
-    /// The header fields of a `200` answer.
+    /// The header fields of a `200` answer, and of a `304` (the same without the length).
     let fields: HTTPFields
-    /// The same answer's head as the HTTP/1.1 encoder takes it, for `200` and for `304` (without
-    /// the length), built once for the connection handler.
+    let notModifiedFields: HTTPFields
+    /// Both answers' heads as the HTTP/1.1 encoder takes them, built once for the connection handler.
     let head: HTTPResponseHead
     let notModifiedHead: HTTPResponseHead
 
@@ -85,9 +85,13 @@ final class SealImageBytes: Sendable {
         fields = [.contentType: "image/svg+xml; charset=utf-8", .eTag: etag, .cacheControl: "public, max-age=\(Int(maxAge))", .vary: "Referer",
                   .accessControlAllowOrigin: "*", .xContentTypeOptions: "nosniff", .contentSecurityPolicy: "default-src 'none'",
                   .contentLength: String(bytes.count)]
-        let headers = fields.map { ($0.name.rawName, $0.value) }
-        head = HTTPResponseHead(version: .http1_1, status: .ok, headers: HTTPHeaders(headers))
-        notModifiedHead = HTTPResponseHead(version: .http1_1, status: .notModified,
-                                           headers: HTTPHeaders(headers.filter { $0.0 != HTTPField.Name.contentLength.rawName }))
+        var notModified = fields
+        notModified[.contentLength] = nil
+        notModifiedFields = notModified
+        func encoderHead(_ status: HTTPResponseStatus, _ fields: HTTPFields) -> HTTPResponseHead {
+            HTTPResponseHead(version: .http1_1, status: status, headers: HTTPHeaders(fields.map { ($0.name.rawName, $0.value) }))
+        }
+        head = encoderHead(.ok, fields)
+        notModifiedHead = encoderHead(.notModified, notModified)
     }
 }

@@ -221,7 +221,7 @@ final class SealService: @unchecked Sendable {
 
     /// The image for a request, reading the shop's facts from the database when they are not in memory.
     func image(_ request: SealRequest) async throws -> SealImageBytes {
-        image(request, facts: try await facts(for: request.slug))
+        resolve(request, facts: try await facts(for: request.slug), generation: 0).image
     }
 
     /// A shop's facts if they are in memory and current, without asking the database.
@@ -254,10 +254,6 @@ final class SealService: @unchecked Sendable {
         /// The page that showed it is on one of the shop's domains (false without a page).
         let own: Bool
         let generation: Int
-    }
-
-    private func image(_ request: SealRequest, facts: ShopSealFacts) -> SealImageBytes {
-        resolve(request, facts: facts, generation: 0).image
     }
 
     /// The shop's true status, or "not valid on this website" when the page that shows it is on a
