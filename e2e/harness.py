@@ -422,8 +422,14 @@ controls.forEach((el, i) => {
   }
 });
 window.tmFocus = [];
+// Only an element's first focus is judged: the walk's last presses leave the page for the browser's own
+// controls and come back to its first link, and Chrome may fire that focus before the page has the
+// window's focus again, when no :focus style applies yet. That link was judged on the first press.
+const judged = new Set();
 window.tmListener = e => {
   const el = e.target, look = getComputedStyle(el);
+  if (judged.has(el)) return;
+  judged.add(el);
   const shown = (look.outlineStyle !== 'none' && parseFloat(look.outlineWidth) > 0) || look.boxShadow !== 'none';
   window.tmFocus.push({stop: el.dataset.tmIndex !== undefined ? stop(el) : null, shown: shown, name: describe(el)});
 };
