@@ -15,7 +15,6 @@ func progressBar(_ done: Int, _ total: Int, unit: String, width: Int = 30) {
     FileHandle.standardError.write(Data((terminal ? "\r" + bar : bar + "\n").utf8))
 }
 
-
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "import", abstract: "Bring existing data into Trustmark.", subcommands: [Members.self])
 

@@ -21,7 +21,7 @@ struct SealCacheTests {
             #expect(try await app.seals.loadAll() == 2)
             #expect(try await app.register.loadAll() == 2)
             #expect(await app.verificationPages.prerender(locale: .nl) == 2)
-            #expect(app.seals.imageInMemory(seal(fietsen)) != nil && app.seals.imageInMemory(seal(boeken)) != nil)
+            #expect(app.seals.resolvedInMemory(seal(fietsen))?.image != nil && app.seals.resolvedInMemory(seal(boeken))?.image != nil)
             let generation = app.seals.generation.latest
             _ = app.seals.takeForgotten()
             let valid = try #require(try await app.register.record(slug: fietsen))
@@ -32,9 +32,9 @@ struct SealCacheTests {
             _ = try await app.seals.generation.current(now: app.clock.now())
 
             // Fietsen's seal, record and page are gone; Boeken's are all still in memory.
-            #expect(app.seals.imageInMemory(seal(fietsen)) == nil)
+            #expect(app.seals.resolvedInMemory(seal(fietsen))?.image == nil)
             #expect(app.register.page(slug: fietsen, key: "nl") == nil)
-            #expect(app.seals.imageInMemory(seal(boeken)) != nil, "another organisation's seal stays in memory")
+            #expect(app.seals.resolvedInMemory(seal(boeken))?.image != nil, "another organisation's seal stays in memory")
             #expect(app.register.page(slug: boeken, key: "nl") != nil, "another organisation's page stays in memory")
             #expect(app.register.keptRecords().map(\.slug) == [boeken])
             #expect(app.seals.generation.latest == generation, "no cache started afresh")
@@ -45,7 +45,7 @@ struct SealCacheTests {
             #expect(app.seals.takeForgotten().isEmpty)
             let warmer = SealWarmer(seals: app.seals, register: app.register, pages: app.verificationPages, logger: Logger(label: "test"))
             await warmer.readAgain(forgotten, locale: .nl)
-            let revoked = try #require(app.seals.imageInMemory(seal(fietsen)))
+            let revoked = try #require(app.seals.resolvedInMemory(seal(fietsen))?.image)
             #expect(String(decoding: revoked.body.readableBytesView, as: UTF8.self).contains("Revoked"))
             #expect(try #require(app.register.page(slug: fietsen, key: "nl")).tail.contains("Ingetrokken"))
             // A page a visitor's request rendered from the record before the event, kept only after
@@ -69,13 +69,13 @@ struct SealCacheTests {
             let request = SealRequest(slug: slug, locale: .en, width: 200, page: nil, signed: nil)
             #expect(try await app.seals.loadAll() == 1)
             #expect(try await app.register.loadAll() == 1)
-            #expect(app.seals.imageInMemory(request) != nil)
+            #expect(app.seals.resolvedInMemory(request)?.image != nil)
             let generation = app.seals.generation.latest
             // A database restored from an older backup: its counter is behind the one last read.
             try await Setting.query(on: app.storage.db).filter(\.$id == SealVersion.key).set(\.$value, to: "0").update()
             app.settableClock.advance(by: ISO8601Duration(seconds: 3))
             #expect(try await app.seals.generation.current(now: app.clock.now()) == generation + 1)
-            #expect(app.seals.imageInMemory(request) == nil)
+            #expect(app.seals.resolvedInMemory(request)?.image == nil)
             #expect(try await app.register.record(slug: "no-such-shop") == nil)
             #expect(app.register.keptRecords().isEmpty)
         }

@@ -89,4 +89,3 @@ actor ReviewWriter {
         writeNext(batch)
     }
 }
-

@@ -46,8 +46,8 @@ struct SealController: Sendable {
 
     /// The response for an image: 304 when the browser holds it already, no body for HEAD.
     func answer(_ image: SealImageBytes, method: HTTPRequest.Method, ifNoneMatch: String?) -> (head: HTTPResponse, body: ByteBuffer?) {
-        if EntityTag.matches(ifNoneMatch, image.etag) { return (HTTPResponse(status: .notModified, headerFields: image.notModifiedFields), nil) }
-        return (HTTPResponse(status: .ok, headerFields: image.fields), method == .head ? nil : image.body)
+        let (notModified, body) = image.answer(ifNoneMatch: ifNoneMatch, head: method == .head)
+        return (notModified ? HTTPResponse(status: .notModified, headerFields: image.notModifiedFields) : HTTPResponse(status: .ok, headerFields: image.fields), body)
     }
 
     func respond(_ request: Request, slug: String) async throws -> Response {

@@ -94,4 +94,12 @@ final class SealImageBytes: Sendable {
         head = encoderHead(.ok, fields)
         notModifiedHead = encoderHead(.notModified, notModified)
     }
+
+    /// What to send for a request: `notModified` when the browser holds these bytes already (a `304`
+    /// without a body), and the body otherwise, none for HEAD. Both the application and the
+    /// connection handler answer by it.
+    func answer(ifNoneMatch: String?, head: Bool) -> (notModified: Bool, body: ByteBuffer?) {
+        if EntityTag.matches(ifNoneMatch, etag) { return (true, nil) }
+        return (false, head ? nil : body)
+    }
 }

@@ -30,15 +30,22 @@ final class SealLoopCache: @unchecked Sendable {
         let referer: String
     }
 
+    /// The page that showed the seal, when there was one and the shop is known.
+    struct Sighting {
+        let shop: UUID
+        let host: String
+        let url: String
+        let own: Bool
+    }
+
     final class Entry {
         let facts: ShopSealFacts
         let image: SealImageBytes
         let generation: Int
-        /// The page that showed the seal, when there was one and the shop is known.
-        let sighting: (shop: UUID, host: String, url: String, own: Bool)?
+        let sighting: Sighting?
         var noted: Date
 
-        init(facts: ShopSealFacts, image: SealImageBytes, generation: Int, sighting: (shop: UUID, host: String, url: String, own: Bool)?, noted: Date) {
+        init(facts: ShopSealFacts, image: SealImageBytes, generation: Int, sighting: Sighting?, noted: Date) {
             self.facts = facts
             self.image = image
             self.generation = generation
@@ -97,15 +104,13 @@ final class SealLoopCache: @unchecked Sendable {
         } else {
             guard let sealRequest = controller.sealRequest(target: request.uri, referer: referer),
                   let resolved = controller.seals.resolvedInMemory(sealRequest) else { return nil }
-            var sighting: (shop: UUID, host: String, url: String, own: Bool)?
-            if let shop = resolved.facts.shopID, let page = sealRequest.page { sighting = (shop, page.host, page.url, resolved.own) }
+            let sighting = resolved.facts.shopID.flatMap { shop in sealRequest.page.map { Sighting(shop: shop, host: $0.host, url: $0.url, own: resolved.own) } }
             entry = Entry(facts: resolved.facts, image: resolved.image, generation: resolved.generation, sighting: sighting, noted: now)
             if entries.count >= limit { entries.removeAll(keepingCapacity: true) }
             entries[key] = entry
         }
-        let image = entry.image
-        if let ifNoneMatch, EntityTag.matches(ifNoneMatch, image.etag) { return (image.notModifiedHead, nil) }
-        return (image.head, request.method == .HEAD ? nil : image.body)
+        let (notModified, body) = entry.image.answer(ifNoneMatch: ifNoneMatch, head: request.method == .HEAD)
+        return (notModified ? entry.image.notModifiedHead : entry.image.head, body)
     }
 
     /// The generation when the version counter is not due to be read; asks the counter's keeper at

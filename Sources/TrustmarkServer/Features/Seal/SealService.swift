@@ -235,13 +235,9 @@ final class SealService: @unchecked Sendable {
     }
 
     /// The image for a request when everything it needs is in memory (facts known and the version
-    /// counter read recently); nil when the database must be asked first.
-    func imageInMemory(_ request: SealRequest) -> SealImageBytes? {
-        resolvedInMemory(request)?.image
-    }
-
-    /// The same, with the facts it was decided on and whether the page that shows it is on one of
-    /// the shop's domains: what an event loop keeps to answer the same request again by itself.
+    /// counter read recently), with the facts it was decided on and whether the page that shows it is
+    /// on one of the shop's domains: what an event loop keeps to answer the same request again by
+    /// itself. Nil when the database must be asked first.
     func resolvedInMemory(_ request: SealRequest) -> ResolvedSeal? {
         let now = desk.clock.now()
         guard let current = generation.known(now: now), let known = cached(request.slug, generation: current), known.expires > now else { return nil }
